@@ -1,0 +1,1 @@
+"""renewal-bot: keeps Cambodian prepaid SIMs, eSIMs and data plans alive."""

@@ -1,0 +1,1 @@
+"""Pure logic: no Telegram imports, no I/O beyond reading content files."""

@@ -1,0 +1,1 @@
+"""Telegram handlers: translate updates into core calls and results into messages."""
