@@ -1,0 +1,238 @@
+"""FAQ matching: which topic a free-text question is about, or none.
+
+Chinese has no spaces between words, so questions are indexed by character
+unigrams and bigrams; English by Snowball stems, with typos corrected against
+the vocabulary. Domain synonyms ("续费", "充值", "top up") are folded to one
+feature first. Each paraphrase is a BM25 document (IDF over the questions), a
+topic scores as its best paraphrase, and a set of out-of-scope examples acts as
+a competing class, so "天气怎么样" lands there rather than on a random topic.
+
+The confidence is the best score relative to the query's score against
+itself: a question whose words the FAQ has never seen scores low however the
+ranking falls.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import snowballstemmer
+from rapidfuzz import fuzz, process
+
+from bot.core.text import normalize
+
+OUT_OF_SCOPE = "__out_of_scope__"
+ANSWER, SUGGEST, REFUSE = "answer", "suggest", "out_of_scope"
+
+# Tuned on our own paraphrases (tests/data/faq-holdout.jsonl), checked on the dev set.
+ANSWER_MIN = 0.42  # confidence needed to answer outright
+ANSWER_MARGIN = 1.12  # best topic must beat the runner-up by this factor
+SUGGEST_MIN = 0.22  # below this nothing in the FAQ is close: out of scope
+SUGGEST_RATIO = 0.75  # runner-ups within this fraction of the best are offered
+K1, B = 1.2, 0.5
+
+EN_STOP = frozenset(
+    """a an the i me my mine we our you your it its is am are was were be been being do does did
+    doing have has had having to of in on at for from with by about as into than then so and or
+    but if can could would should will shall may might must please hi hey there here this that
+    these those what which who whom how when where why get got any some just also very much
+    really thank thanks""".split()
+)
+ZH_STOP = frozenset("的了吗呢吧啊呀么我你他她它们是在有个和也都就还要会能可以请问")
+
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+_LATIN_WORD = re.compile(r"[a-z0-9*#+]+")
+_SYN_MARK = "\x00"
+_stemmer = snowballstemmer.stemmer("english")
+
+
+@dataclass(frozen=True)
+class Match:
+    outcome: str  # "answer", "suggest" or "out_of_scope"
+    faq_id: str | None
+    score: float
+    suggestions: tuple[str, ...] = ()
+    ranking: tuple[tuple[str, float], ...] = field(default=(), compare=False)
+
+
+class Matcher:
+    def __init__(
+        self,
+        questions: Mapping[str, Sequence[str]],
+        synonyms: Sequence[Sequence[str]] = (),
+        out_of_scope: Sequence[str] = (),
+    ):
+        self._synonyms = _SynonymFolder(synonyms)
+        docs: list[list[str]] = []
+        self._doc_class: list[str] = []
+        for topic, qs in questions.items():
+            for q in dict.fromkeys(normalize(q) for q in qs):
+                if q:
+                    docs.append(self._features(q, correct=False))
+                    self._doc_class.append(topic)
+        for q in dict.fromkeys(normalize(q) for q in out_of_scope):
+            if q:
+                docs.append(self._features(q, correct=False))
+                self._doc_class.append(OUT_OF_SCOPE)
+        self._vocab = sorted(
+            {f[2:] for d in docs for f in d if f.startswith("w:") and f[2:].isalpha()}
+        )
+        self._vocab_set = frozenset(self._vocab)
+        n = len(docs)
+        avgdl = sum(len(d) for d in docs) / max(n, 1)
+        df: dict[str, int] = defaultdict(int)
+        for d in docs:
+            for f in set(d):
+                df[f] += 1
+        self._idf = {f: math.log(1 + (n - c + 0.5) / (c + 0.5)) for f, c in df.items()}
+        self._unknown_idf = math.log(1 + (n + 0.5) / 0.5)
+        self._avgdl = avgdl
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i, d in enumerate(docs):
+            norm = K1 * (1 - B + B * len(d) / avgdl)
+            counts: dict[str, int] = defaultdict(int)
+            for f in d:
+                counts[f] += 1
+            for f, tf in counts.items():
+                postings[f].append((i, self._idf[f] * tf * (K1 + 1) / (tf + norm)))
+        self._postings = dict(postings)
+        self._cached_correct = lru_cache(maxsize=4096)(self._correct_uncached)
+
+    # --- features -------------------------------------------------------------
+
+    def _features(self, norm: str, *, correct: bool = True) -> list[str]:
+        text = self._synonyms.fold(norm)
+        feats: list[str] = []
+        for chunk in text.split(" "):
+            if not chunk:
+                continue
+            if chunk.startswith(_SYN_MARK):
+                feats.append("s:" + chunk.strip(_SYN_MARK))
+                continue
+            pos = 0
+            for m in _HAN_RUN.finditer(chunk):
+                self._latin(chunk[pos : m.start()], feats, correct)
+                run = m.group()
+                feats.extend("c:" + ch for ch in run if ch not in ZH_STOP)
+                feats.extend("b:" + run[i : i + 2] for i in range(len(run) - 1))
+                pos = m.end()
+            self._latin(chunk[pos:], feats, correct)
+        return feats
+
+    def _latin(self, text: str, feats: list[str], correct: bool) -> None:
+        for word in _LATIN_WORD.findall(text):
+            if word in EN_STOP:
+                continue
+            stem = _stemmer.stemWord(word) if word.isalpha() else word
+            if correct and word.isalpha() and stem not in self._vocab_set:
+                stem = self._cached_correct(stem)
+            feats.append("w:" + stem)
+
+    def _correct_uncached(self, stem: str) -> str:
+        """The closest known stem for a misspelt word (edit distance about 1 in 5)."""
+        if len(stem) < 4:
+            return stem
+        best = process.extractOne(stem, self._vocab, scorer=fuzz.ratio, score_cutoff=80)
+        return best[0] if best else stem
+
+    def features(self, text: str) -> list[str]:
+        return self._features(normalize(text))
+
+    # --- scoring ----------------------------------------------------------------
+
+    def rank(self, text: str) -> tuple[list[tuple[str, float]], float]:
+        """Classes by best score, and the query's score against itself."""
+        feats = self._features(normalize(text))
+        if not feats:
+            return [], 0.0
+        counts: dict[str, int] = defaultdict(int)
+        for f in feats:
+            counts[f] += 1
+        scores: dict[int, float] = defaultdict(float)
+        self_score = 0.0
+        norm = K1 * (1 - B + B * len(feats) / self._avgdl)
+        for f, tf in counts.items():
+            idf = self._idf.get(f, self._unknown_idf)
+            self_score += idf * tf * (K1 + 1) / (tf + norm)
+            for doc, weight in self._postings.get(f, ()):
+                scores[doc] += weight
+        best: dict[str, float] = {}
+        for doc, s in scores.items():
+            cls = self._doc_class[doc]
+            if s > best.get(cls, 0.0):
+                best[cls] = s
+        return sorted(best.items(), key=lambda kv: -kv[1]), self_score
+
+    def match(self, text: str) -> Match:
+        ranking, self_score = self.rank(text)
+        if not ranking or self_score <= 0:
+            return Match(REFUSE, None, 0.0)
+        scaled = tuple((cls, round(s / self_score, 4)) for cls, s in ranking[:6])
+        topics = [(cls, s) for cls, s in scaled if cls != OUT_OF_SCOPE]
+        oos = next((s for cls, s in scaled if cls == OUT_OF_SCOPE), 0.0)
+        if not topics:
+            return Match(REFUSE, None, oos, ranking=scaled)
+        top, conf = topics[0]
+        runner = topics[1][1] if len(topics) > 1 else 0.0
+        if oos >= conf or conf < SUGGEST_MIN:
+            return Match(REFUSE, None, conf, ranking=scaled)
+        if conf >= ANSWER_MIN and conf >= runner * ANSWER_MARGIN:
+            return Match(ANSWER, top, conf, ranking=scaled)
+        close = tuple(cls for cls, s in topics[:3] if s >= conf * SUGGEST_RATIO)
+        if len(close) == 1 and conf >= ANSWER_MIN:
+            return Match(ANSWER, top, conf, ranking=scaled)
+        return Match(SUGGEST, None, conf, suggestions=close, ranking=scaled)
+
+
+class _SynonymFolder:
+    """Replaces every member of a synonym group by one marker token for the group."""
+
+    def __init__(self, groups: Sequence[Sequence[str]]):
+        self._canon: dict[str, str] = {}
+        han: list[str] = []
+        latin: list[str] = []
+        for i, group in enumerate(groups):
+            for word in group:
+                word = normalize(word)
+                if not word:
+                    continue
+                if _HAN_RUN.fullmatch(word.replace(" ", "")):
+                    if len(word) < 2:  # one character is too ambiguous to fold
+                        continue
+                    han.append(word)
+                else:
+                    latin.append(word)
+                self._canon[word] = f"{_SYN_MARK}{i}{_SYN_MARK}"
+        parts = sorted(set(han), key=len, reverse=True)
+        latin_parts = sorted(set(latin), key=len, reverse=True)
+        alternatives = [re.escape(w) for w in parts] + [
+            rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])" for w in latin_parts
+        ]
+        self._pattern = re.compile("|".join(alternatives)) if alternatives else None
+
+    def fold(self, norm: str) -> str:
+        if self._pattern is None:
+            return norm
+        return self._pattern.sub(lambda m: f" {self._canon[m.group()]} ", norm)
+
+
+GREETINGS = frozenset(
+    "你好,您好,嗨,哈喽,哈啰,早上好,晚上好,早安,午安,晚安,在吗,在不在,"
+    "hi,hello,hey,yo,hola,good morning,good evening,good afternoon".split(",")
+)
+THANKS = frozenset("谢谢,谢谢你,多谢,感谢,好的谢谢,thanks,thank you,thx,ty,ok thanks".split(","))
+
+
+def small_talk(text: str) -> str | None:
+    """'greeting' or 'thanks' for a message that is only that, else None."""
+    norm = normalize(text)
+    if norm in GREETINGS:
+        return "greeting"
+    if norm in THANKS or norm.rstrip("啦了呀") in THANKS:
+        return "thanks"
+    return None
