@@ -1,2 +1,90 @@
-def main() -> int:
+"""Command line: chat, ask, run, check-content."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+
+from bot.config import ConfigError, load_settings
+from bot.content import ContentError, load_content
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="renewal-bot", description="Telegram bot for renewing Cambodian SIMs and eSIMs."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    chat = sub.add_parser("chat", help="talk to the bot in this terminal (no token needed)")
+    chat.add_argument("--lang", help="Telegram language_code to pretend, e.g. zh-hans, zh-hk, en")
+    chat.add_argument("--db", help="database file (default: DATABASE_PATH)")
+    ask = sub.add_parser("ask", help="answer questions from the FAQ")
+    ask.add_argument("question", nargs="*", help="the question (omit with --json)")
+    ask.add_argument("--json", action="store_true", help="read questions from stdin, print JSON")
+    ask.add_argument("--lang", default="en", help="language when the question has none")
+    sub.add_parser("run", help="run the bot on Telegram (needs TELEGRAM_BOT_TOKEN)")
+    sub.add_parser("check-content", help="validate the files in content/")
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "check-content":
+            return check_content()
+        if args.command == "ask":
+            return ask_command(args)
+        settings = load_settings(
+            **({"database_path": args.db} if getattr(args, "db", None) else {})
+        )
+        logging.basicConfig(level=logging.WARNING)
+        if args.command == "chat":
+            from bot.chat import run_chat
+
+            asyncio.run(run_chat(settings, lang=args.lang))
+            return 0
+        if args.command == "run":
+            from bot.runtime import run
+
+            return run(settings)
+    except (ConfigError, ContentError) as exc:
+        print(f"renewal-bot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 1
+
+
+def check_content() -> int:
+    content = load_content()
+    codes = content.codes
+    extra = f", {len(codes.operators)} operators" if codes is not None else ""
+    print(
+        f"content OK: {len(content.faq)} FAQ entries, {len(content.synonyms)} synonym groups{extra}"
+    )
+    return 0
+
+
+def ask_command(args: argparse.Namespace) -> int:
+    from bot.core.answers import as_json, build_matcher, respond
+    from bot.core.text import lang_from_telegram
+
+    content = load_content()
+    matcher = build_matcher(content)
+    preferred = lang_from_telegram(args.lang)
+    if args.json:
+        for line in sys.stdin:
+            question = line.rstrip("\n")
+            reply = respond(content, matcher, question, preferred)
+            print(json.dumps(as_json(question, reply), ensure_ascii=False), flush=True)
+        return 0
+    if not args.question:
+        print(
+            "renewal-bot ask: give a question, or use --json with questions on stdin",
+            file=sys.stderr,
+        )
+        return 2
+    from bot.chat import html_to_text
+
+    reply = respond(content, matcher, " ".join(args.question), preferred)
+    print(html_to_text(reply.text))
     return 0

@@ -1,0 +1,123 @@
+"""Builds the python-telegram-bot Application: services, handlers, lifecycle."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+from bot.config import Settings
+from bot.content import Content, load_content
+from bot.core.answers import build_matcher
+from bot.core.matching import Matcher
+from bot.storage import Store
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    """What handlers need, kept in application.bot_data['services']."""
+
+    settings: Settings
+    content: Content
+    matcher: Matcher
+    clock: Clock
+    store: Store | None = None
+
+
+def services(context: ContextTypes.DEFAULT_TYPE | Any) -> Services:
+    return context.application.bot_data["services"]
+
+
+def build_application(
+    settings: Settings,
+    *,
+    content: Content | None = None,
+    request: BaseRequest | None = None,
+    clock: Clock = utc_now,
+    with_updater: bool = True,
+) -> Application:
+    """The bot. With `request` (an OfflineRequest) it needs no token and no network."""
+    content = content or load_content()
+    svc = Services(settings, content, build_matcher(content), clock)
+    token = "0:offline" if request is not None else settings.require_token()
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                tzinfo=settings.tz,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .post_init(_open_store)
+        .post_shutdown(_close_store)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    if not with_updater:
+        builder = builder.updater(None)
+    if settings.telegram_api_base_url:
+        base = settings.telegram_api_base_url
+        builder = builder.base_url(base).base_file_url(base.replace("/bot", "/file/bot", 1))
+    application = builder.build()
+    application.bot_data["services"] = svc
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: Application) -> None:
+    from bot.handlers import common, faq
+
+    common.register_commands(application)
+    faq.register(application)
+    common.register_fallbacks(application)
+    application.add_error_handler(common.on_error)
+
+
+async def _open_store(application: Application) -> None:
+    svc: Services = application.bot_data["services"]
+    svc.store = await Store.open(svc.settings.database_path)
+
+
+async def _close_store(application: Application) -> None:
+    svc: Services = application.bot_data["services"]
+    if svc.store is not None:
+        await svc.store.close()
+        svc.store = None
+
+
+@asynccontextmanager
+async def running(application: Application) -> AsyncIterator[Application]:
+    """Start an application without an updater, as run_polling would (post_init included).
+
+    The terminal chat and tests feed updates with process_update; the job
+    queue runs as in production.
+    """
+    await application.initialize()
+    if application.post_init:
+        await application.post_init(application)
+    await application.start()
+    try:
+        yield application
+    finally:
+        await application.stop()
+        await application.shutdown()
+        if application.post_shutdown:
+            await application.post_shutdown(application)
