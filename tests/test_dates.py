@@ -255,7 +255,9 @@ TIMES = [
     ("12/31 8pm", time(20, 0)),
     ("12/31 12am", time(0, 0)),
     ("12/31 12pm", time(12, 0)),
-    ("12/31 at 9", None),  # bare number is not a time in a one-liner
+    ("12/31 at 9", time(9, 0)),
+    ("12/31 @21", time(21, 0)),
+    ("12/31 9", None),  # a bare number without "at" is not a time
     ("12/31 at 7:15", time(7, 15)),
     ("明天 20点", time(20, 0)),
     ("明天 晚上8点", time(20, 0)),

@@ -258,6 +258,10 @@ _TIME_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(
         r"(?:(?<![a-z0-9])(?:at|@)\s*)?(?<![\d:.])(?P<h>\d{1,2})\s*(?P<ap>a\.?m\.?|p\.?m\.?)(?![a-z])"
     ),
+    # at 9, @ 21 (a bare hour only with an explicit "at" / "@")
+    re.compile(
+        r"(?<![a-z0-9])(?:at|@)\s*(?P<h>\d{1,2})(?![\d:./\-a-z号日月天周个])(?!\s*[-/.]\s*\d)"
+    ),
     # 晚上8点, 上午9点半, 20点, 8点15分, 20时30分, 9点一刻
     re.compile(
         rf"(?P<period>{_PERIOD_RE})?\s*(?P<h>{_NUM})\s*[点时]"
