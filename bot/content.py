@@ -197,6 +197,19 @@ def _placeholders(template: str) -> set[str]:
 
 
 def load_texts(path: Path) -> Texts:
+    """UI texts from one YAML file, or from every *.yaml in a folder (one per feature)."""
+    files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+    strings: dict[str, dict[str, str]] = {}
+    origin: dict[str, Path] = {}
+    for file in files:
+        for key, value in _load_text_file(file).items():
+            if key in strings:
+                raise ContentError(file, key, None, f"duplicate text key, also in {origin[key]}")
+            strings[key], origin[key] = value, file
+    return Texts(strings)
+
+
+def _load_text_file(path: Path) -> dict[str, dict[str, str]]:
     data = _read_yaml(path)
     if not isinstance(data, dict):
         raise ContentError(path, None, None, "expected a mapping of text keys")
@@ -216,7 +229,7 @@ def load_texts(path: Path) -> Texts:
             if problem:
                 raise ContentError(path, key, lang, problem)
         strings[key] = {lang: str(value[lang]).rstrip("\n") for lang in LANGS}
-    return Texts(strings)
+    return strings
 
 
 # --- loading ----------------------------------------------------------------
@@ -368,7 +381,7 @@ def load_content(root: Path = CONTENT_DIR) -> Content:
         categories=categories,
         synonyms=load_synonyms(root / "synonyms.yaml"),
         out_of_scope=load_out_of_scope(root / "out_of_scope.yaml"),
-        texts=load_texts(root / "texts.yaml"),
+        texts=load_texts(root / "texts"),
         codes=codes,
         root=root,
     )

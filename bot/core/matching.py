@@ -30,11 +30,13 @@ OUT_OF_SCOPE = "__out_of_scope__"
 ANSWER, SUGGEST, REFUSE = "answer", "suggest", "out_of_scope"
 
 # Tuned on our own paraphrases (tests/data/faq-holdout.jsonl), checked on the dev set.
-ANSWER_MIN = 0.42  # confidence needed to answer outright
-ANSWER_MARGIN = 1.12  # best topic must beat the runner-up by this factor
+ANSWER_MIN = 0.30  # confidence needed to answer outright
+ANSWER_MARGIN = 1.06  # best topic must beat the runner-up by this factor
 SUGGEST_MIN = 0.22  # below this nothing in the FAQ is close: out of scope
 SUGGEST_RATIO = 0.75  # runner-ups within this fraction of the best are offered
-K1, B = 1.2, 0.5
+K1, B = 1.2, 0.75
+UNIGRAM_WEIGHT = 0.5  # single Han characters are weak evidence next to bigrams
+SUPPORT_WEIGHT = 0.6  # a topic also scores for its 2nd and 3rd best paraphrases
 
 EN_STOP = frozenset(
     """a an the i me my mine we our you your it its is am are was were be been being do does did
@@ -99,7 +101,8 @@ class Matcher:
             for f in d:
                 counts[f] += 1
             for f, tf in counts.items():
-                postings[f].append((i, self._idf[f] * tf * (K1 + 1) / (tf + norm)))
+                weight = self._idf[f] * tf * (K1 + 1) / (tf + norm)
+                postings[f].append((i, weight * _feature_weight(f)))
         self._postings = dict(postings)
         self._cached_correct = lru_cache(maxsize=4096)(self._correct_uncached)
 
@@ -158,14 +161,17 @@ class Matcher:
         norm = K1 * (1 - B + B * len(feats) / self._avgdl)
         for f, tf in counts.items():
             idf = self._idf.get(f, self._unknown_idf)
-            self_score += idf * tf * (K1 + 1) / (tf + norm)
+            self_score += idf * tf * (K1 + 1) / (tf + norm) * _feature_weight(f)
             for doc, weight in self._postings.get(f, ()):
                 scores[doc] += weight
-        best: dict[str, float] = {}
+        top3: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
         for doc, s in scores.items():
-            cls = self._doc_class[doc]
-            if s > best.get(cls, 0.0):
-                best[cls] = s
+            t = top3[self._doc_class[doc]]
+            if s > t[2]:
+                t[2] = s
+                t.sort(reverse=True)
+        best = {cls: t[0] + SUPPORT_WEIGHT * (t[1] + t[2]) / 2 for cls, t in top3.items()}
+        self_score *= 1 + SUPPORT_WEIGHT
         return sorted(best.items(), key=lambda kv: -kv[1]), self_score
 
     def match(self, text: str) -> Match:
@@ -187,6 +193,10 @@ class Matcher:
         if len(close) == 1 and conf >= ANSWER_MIN:
             return Match(ANSWER, top, conf, ranking=scaled)
         return Match(SUGGEST, None, conf, suggestions=close, ranking=scaled)
+
+
+def _feature_weight(feature: str) -> float:
+    return UNIGRAM_WEIGHT if feature.startswith("c:") else 1.0
 
 
 class _SynonymFolder:
