@@ -81,10 +81,14 @@ class Matcher:
             if q:
                 docs.append(self._features(q, correct=False))
                 self._doc_class.append(OUT_OF_SCOPE)
-        self._vocab = sorted(
-            {f[2:] for d in docs for f in d if f.startswith("w:") and f[2:].isalpha()}
-        )
-        self._vocab_set = frozenset(self._vocab)
+        # Known words for typo correction: stems seen in questions, and one-word
+        # synonyms (which matching folds away before stemming).
+        self._vocab_feature = {
+            f[2:]: f for d in docs for f in d if f.startswith("w:") and f[2:].isalpha()
+        }
+        self._vocab_feature.update(self._synonyms.single_words())
+        self._vocab = sorted(self._vocab_feature)
+        self._vocab_set = frozenset(f[2:] for d in docs for f in d if f.startswith("w:"))
         n = len(docs)
         avgdl = sum(len(d) for d in docs) / max(n, 1)
         df: dict[str, int] = defaultdict(int)
@@ -133,15 +137,16 @@ class Matcher:
                 continue
             stem = _stemmer.stemWord(word) if word.isalpha() else word
             if correct and word.isalpha() and stem not in self._vocab_set:
-                stem = self._cached_correct(stem)
-            feats.append("w:" + stem)
+                feats.append(self._cached_correct(word, stem))
+            else:
+                feats.append("w:" + stem)
 
-    def _correct_uncached(self, stem: str) -> str:
-        """The closest known stem for a misspelt word (edit distance about 1 in 5)."""
-        if len(stem) < 4:
-            return stem
-        best = process.extractOne(stem, self._vocab, scorer=fuzz.ratio, score_cutoff=80)
-        return best[0] if best else stem
+    def _correct_uncached(self, word: str, stem: str) -> str:
+        """The feature of the closest known word for a misspelt one (about 1 edit in 5)."""
+        if len(word) < 4:
+            return "w:" + stem
+        best = process.extractOne(word, self._vocab, scorer=fuzz.ratio, score_cutoff=80)
+        return self._vocab_feature[best[0]] if best else "w:" + stem
 
     def features(self, text: str) -> list[str]:
         return self._features(normalize(text))
@@ -224,6 +229,14 @@ class _SynonymFolder:
             rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])" for w in latin_parts
         ]
         self._pattern = re.compile("|".join(alternatives)) if alternatives else None
+
+    def single_words(self) -> dict[str, str]:
+        """One-word Latin synonyms and the feature each folds to."""
+        return {
+            word: "s:" + marker.strip(_SYN_MARK)
+            for word, marker in self._canon.items()
+            if word.isalpha() and word.isascii()
+        }
 
     def fold(self, norm: str) -> str:
         if self._pattern is None:
