@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(run_chat(settings, lang=args.lang))
             return 0
         if args.command == "run":
+            settings.require_token()  # one clear line before anything starts
             from bot.runtime import run
 
             return run(settings)
