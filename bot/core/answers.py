@@ -71,7 +71,8 @@ def faq_answer(content: Content, entry: FaqEntry, lang: str) -> Reply:
     )
     text = f"{entry.answer[lang]}\n\n<i>{content.texts('sources', lang)}: {links}</i>"
     buttons = [
-        [(_short(topic_title(content.faq[rel], lang)), f"faq:q:{rel}")] for rel in entry.related
+        [(_short(topic_title(content.faq[rel], lang)), f"faq:q:{rel}:{lang}")]
+        for rel in entry.related
     ]
     buttons.append([(content.texts("button_all_topics", lang), "faq:menu")])
     return Reply(lang, text, buttons)
@@ -95,7 +96,7 @@ def respond(content: Content, matcher: Matcher, question: str, preferred: str) -
         return Reply(lang, card.text, card.buttons, match)
     if match.outcome == SUGGEST and match.suggestions:
         buttons = [
-            [(_short(topic_title(content.faq[t], lang)), f"faq:q:{t}")]
+            [(_short(topic_title(content.faq[t], lang)), f"faq:q:{t}:{lang}")]
             for t in match.suggestions
             if t in content.faq
         ]

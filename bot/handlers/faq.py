@@ -14,6 +14,7 @@ from telegram.ext import (
 )
 
 from bot.app import services
+from bot.content import LANGS
 from bot.core.answers import faq_answer, faq_category_page, faq_menu, respond
 from bot.handlers.common import keyboard, user_language
 
@@ -33,11 +34,17 @@ async def show_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def press_faq_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """faq:menu, faq:c:<category>:<page> (edit the menu in place), faq:q:<id> (answer)."""
+    """faq:menu, faq:c:<category>:<page> (edit the menu in place), faq:q:<id>[:<lang>] (answer).
+
+    Topic buttons carry the language of the message they came with, so a
+    Traditional answer's related topics open in Traditional too.
+    """
     query = update.callback_query
     svc = services(context)
     lang = await user_language(update, context)
     parts = (query.data or "").split(":")
+    if parts[1:2] == ["q"] and len(parts) == 4 and parts[3] in LANGS:
+        lang = parts.pop()
     if parts[1:2] == ["q"] and len(parts) == 3 and parts[2] in svc.content.faq:
         await query.answer()
         card = faq_answer(svc.content, svc.content.faq[parts[2]], lang)
