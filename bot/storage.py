@@ -7,9 +7,14 @@ recorded in PRAGMA user_version, so an old database file upgrades itself.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import date
+from datetime import time as dtime
 from pathlib import Path
 
 import aiosqlite
@@ -29,7 +34,51 @@ MIGRATIONS: list[str] = [
         updated_at   INTEGER NOT NULL
     );
     """,
+    # 2: plans and their reminders (one row per planned send)
+    """
+    CREATE TABLE plans (
+        id           INTEGER PRIMARY KEY,
+        chat_id      INTEGER NOT NULL,
+        operator     TEXT,              -- operator id from codes.yaml, 'travel', 'other' or NULL
+        label        TEXT CHECK (label IS NULL OR length(label) <= 64),
+        expiry       TEXT NOT NULL,     -- ISO date, in the user's time zone
+        time_of_day  TEXT NOT NULL DEFAULT '09:00',  -- HH:MM local time of the reminders
+        leads        TEXT NOT NULL DEFAULT '3,1,0',  -- days before expiry, comma separated
+        period_days  INTEGER,           -- length of the current period ("same period" renewal)
+        state        TEXT NOT NULL DEFAULT 'active',  -- active | expired | stopped | deleted
+        created_at   INTEGER NOT NULL,
+        updated_at   INTEGER NOT NULL
+    );
+    CREATE INDEX plans_by_chat ON plans (chat_id, state);
+    CREATE TABLE reminders (
+        id           INTEGER PRIMARY KEY,
+        plan_id      INTEGER NOT NULL REFERENCES plans (id) ON DELETE CASCADE,
+        chat_id      INTEGER NOT NULL,
+        kind         TEXT NOT NULL DEFAULT 'lead',   -- lead | snooze
+        lead_days    INTEGER,
+        expiry       TEXT NOT NULL,     -- the plan expiry this reminder was planned for
+        due_at       INTEGER NOT NULL,  -- planned time, unix seconds UTC
+        send_at      INTEGER NOT NULL,  -- next attempt, unix seconds UTC (due_at or a retry)
+        -- pending | claimed | sending | sent | skipped | cancelled | paused | failed
+        state        TEXT NOT NULL DEFAULT 'pending',
+        attempts     INTEGER NOT NULL DEFAULT 0,
+        -- 1 once an attempt may have reached Telegram without being marked sent (a crash
+        -- while sending, or a read timeout): such a row is sent at most once more.
+        recovered    INTEGER NOT NULL DEFAULT 0,
+        claimed_at   INTEGER,
+        sent_at      INTEGER,
+        message_id   INTEGER,
+        last_error   TEXT
+    );
+    CREATE INDEX reminders_due ON reminders (send_at) WHERE state = 'pending';
+    CREATE INDEX reminders_by_plan ON reminders (plan_id, state);
+    CREATE INDEX reminders_in_flight ON reminders (state) WHERE state IN ('claimed', 'sending');
+    CREATE INDEX reminders_paused ON reminders (chat_id) WHERE state = 'paused';
+    """,
 ]
+
+MAX_ACTIVE_PLANS = 20
+LIVE_PLAN_STATES = ("active", "expired")  # listed in /reminders, counted against the limit
 
 
 @dataclass(frozen=True)
@@ -41,10 +90,70 @@ class User:
     active: bool
 
 
+@dataclass(frozen=True)
+class Plan:
+    id: int
+    chat_id: int
+    operator: str | None
+    label: str | None
+    expiry: date
+    time_of_day: dtime
+    leads: tuple[int, ...]
+    period_days: int | None
+    state: str
+    created_at: int
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A reminder to insert: kind 'lead' (lead_days before expiry) or 'snooze'."""
+
+    send_at: int  # unix seconds UTC
+    lead_days: int | None = None
+    kind: str = "lead"
+
+
+@dataclass(frozen=True)
+class ReminderRow:
+    id: int
+    plan_id: int
+    chat_id: int
+    kind: str
+    lead_days: int | None
+    due_at: int
+    send_at: int
+    state: str
+    attempts: int
+    recovered: bool
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class Due:
+    """A claimed reminder with what sending it needs: the plan and the user's settings."""
+
+    reminder: ReminderRow
+    plan: Plan
+    language: str | None
+    tg_language: str | None
+    timezone: str | None
+    user_active: bool
+
+
+@dataclass(frozen=True)
+class Recovery:
+    released: int  # claimed but never handed to Telegram: back to pending
+    recovered: int  # possibly delivered: back to pending once, flagged
+    abandoned: int  # possibly delivered twice already: not sent again (failed)
+
+
 class Store:
     def __init__(self, db: aiosqlite.Connection, path: Path):
         self.db = db
         self.path = path
+        # One connection is shared by every coroutine: a multi-statement transaction
+        # holds this lock so that two of them never interleave.
+        self._tx_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: str | Path) -> Store:
@@ -125,6 +234,468 @@ class Store:
                   updated_at = excluded.updated_at""",
             (chat_id, value, now, now),
         )
+
+    # --- transactions ------------------------------------------------------------
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error), one at a time."""
+        async with self._tx_lock:
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                await self.db.execute("ROLLBACK")
+                raise
+            await self.db.execute("COMMIT")
+
+    # --- plans -------------------------------------------------------------------
+
+    async def add_plan(
+        self,
+        chat_id: int,
+        *,
+        operator: str | None,
+        label: str | None,
+        expiry: date,
+        time_of_day: dtime,
+        leads: Sequence[int],
+        period_days: int | None,
+        reminders: Iterable[Planned],
+        now: int,
+        max_live: int = MAX_ACTIVE_PLANS,
+    ) -> int | None:
+        """Insert a plan and its reminders; None when the chat already has `max_live` plans."""
+        if label is not None and len(label) > 64:
+            raise ValueError("label longer than 64 characters")
+        async with self.transaction() as db:
+            await db.execute(
+                """INSERT INTO users (chat_id, created_at, updated_at) VALUES (?, ?, ?)
+                   ON CONFLICT(chat_id) DO NOTHING""",
+                (chat_id, now, now),
+            )
+            async with db.execute(
+                f"SELECT COUNT(*) FROM plans WHERE chat_id = ? AND state IN {LIVE_PLAN_STATES}",
+                (chat_id,),
+            ) as cur:
+                (count,) = await cur.fetchone()
+            if count >= max_live:
+                return None
+            async with db.execute(
+                """INSERT INTO plans (chat_id, operator, label, expiry, time_of_day, leads,
+                                      period_days, state, created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?) RETURNING id""",
+                (
+                    chat_id,
+                    operator,
+                    label,
+                    expiry.isoformat(),
+                    _hhmm(time_of_day),
+                    _leads_text(leads),
+                    period_days,
+                    now,
+                    now,
+                ),
+            ) as cur:
+                (plan_id,) = await cur.fetchone()
+            await self._insert_reminders(db, plan_id, chat_id, expiry, reminders)
+            return plan_id
+
+    async def _insert_reminders(
+        self,
+        db: aiosqlite.Connection,
+        plan_id: int,
+        chat_id: int,
+        expiry: date,
+        reminders: Iterable[Planned],
+    ) -> None:
+        async with db.execute("SELECT active FROM users WHERE chat_id = ?", (chat_id,)) as cur:
+            row = await cur.fetchone()
+        state = "pending" if row is None or row[0] else "paused"
+        await db.executemany(
+            """INSERT INTO reminders (plan_id, chat_id, kind, lead_days, expiry, due_at, send_at,
+                                      state)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                (
+                    plan_id,
+                    chat_id,
+                    r.kind,
+                    r.lead_days,
+                    expiry.isoformat(),
+                    r.send_at,
+                    r.send_at,
+                    state,
+                )
+                for r in reminders
+            ],
+        )
+
+    async def get_plan(self, plan_id: int) -> Plan | None:
+        async with self.db.execute(
+            f"SELECT {PLAN_COLS} FROM plans WHERE id = ?", (plan_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return _plan(row) if row else None
+
+    async def live_plans(self, chat_id: int) -> list[Plan]:
+        """The chat's active and expired plans (not stopped or deleted), by expiry."""
+        async with self.db.execute(
+            f"""SELECT {PLAN_COLS} FROM plans WHERE chat_id = ? AND state IN {LIVE_PLAN_STATES}
+                ORDER BY expiry, id""",
+            (chat_id,),
+        ) as cur:
+            return [_plan(row) for row in await cur.fetchall()]
+
+    async def count_live_plans(self, chat_id: int) -> int:
+        async with self.db.execute(
+            f"SELECT COUNT(*) FROM plans WHERE chat_id = ? AND state IN {LIVE_PLAN_STATES}",
+            (chat_id,),
+        ) as cur:
+            return (await cur.fetchone())[0]
+
+    async def reschedule_plan(
+        self,
+        plan_id: int,
+        *,
+        expiry: date,
+        reminders: Iterable[Planned],
+        now: int,
+        period_days: int | None = None,
+        time_of_day: dtime | None = None,
+        leads: Sequence[int] | None = None,
+    ) -> bool:
+        """New expiry (renewed or corrected): pending reminders are replaced, plan active."""
+        async with self.transaction() as db:
+            async with db.execute(
+                "SELECT chat_id FROM plans WHERE id = ? AND state IN ('active', 'expired')",
+                (plan_id,),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                return False
+            await db.execute(
+                """UPDATE plans SET expiry = ?, state = 'active', updated_at = ?,
+                     period_days = COALESCE(?, period_days),
+                     time_of_day = COALESCE(?, time_of_day), leads = COALESCE(?, leads)
+                   WHERE id = ?""",
+                (
+                    expiry.isoformat(),
+                    now,
+                    period_days,
+                    _hhmm(time_of_day) if time_of_day else None,
+                    _leads_text(leads) if leads is not None else None,
+                    plan_id,
+                ),
+            )
+            await self._cancel_open(db, plan_id, "rescheduled")
+            await self._insert_reminders(db, plan_id, row[0], expiry, reminders)
+            return True
+
+    async def replace_lead_reminders(
+        self, plan_id: int, reminders: Iterable[Planned], now: int
+    ) -> None:
+        """Recompute the lead reminders still to come (time zone changed).
+
+        A lead already sent (or in flight) for the current expiry is not planned again.
+        """
+        async with self.transaction() as db:
+            async with db.execute(
+                "SELECT chat_id, expiry FROM plans WHERE id = ? AND state = 'active'", (plan_id,)
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                return
+            chat_id, expiry = row[0], date.fromisoformat(row[1])
+            async with db.execute(
+                """SELECT DISTINCT lead_days FROM reminders
+                   WHERE plan_id = ? AND kind = 'lead' AND expiry = ?
+                     AND state IN ('claimed', 'sending', 'sent', 'skipped', 'failed')""",
+                (plan_id, expiry.isoformat()),
+            ) as cur:
+                done = {r[0] for r in await cur.fetchall()}
+            await db.execute(
+                """UPDATE reminders SET state = 'cancelled', last_error = 'time zone changed'
+                   WHERE plan_id = ? AND kind = 'lead' AND state IN ('pending', 'paused')""",
+                (plan_id,),
+            )
+            keep = [r for r in reminders if r.lead_days not in done]
+            await self._insert_reminders(db, plan_id, chat_id, expiry, keep)
+
+    async def end_plan(self, plan_id: int, state: str, now: int) -> bool:
+        """Stop or delete a plan: its open reminders are cancelled. False if already ended."""
+        assert state in {"stopped", "deleted", "expired"}
+        async with self.transaction() as db:
+            async with db.execute(
+                """UPDATE plans SET state = ?, updated_at = ?
+                   WHERE id = ? AND state IN ('active', 'expired') RETURNING id""",
+                (state, now, plan_id),
+            ) as cur:
+                changed = await cur.fetchone() is not None
+            if changed:
+                await self._cancel_open(db, plan_id, f"plan {state}")
+            return changed
+
+    async def _cancel_open(self, db: aiosqlite.Connection, plan_id: int, why: str) -> None:
+        await db.execute(
+            """UPDATE reminders SET state = 'cancelled', last_error = ?
+               WHERE plan_id = ? AND state IN ('pending', 'paused')""",
+            (why, plan_id),
+        )
+
+    async def add_snooze(self, plan_id: int, send_at: int) -> bool:
+        """A one-off extra reminder ("⏰ Tomorrow"); earlier pending snoozes are dropped."""
+        async with self.transaction() as db:
+            async with db.execute(
+                "SELECT chat_id, expiry FROM plans WHERE id = ? AND state IN ('active', 'expired')",
+                (plan_id,),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                return False
+            await db.execute(
+                """UPDATE reminders SET state = 'cancelled', last_error = 'snoozed again'
+                   WHERE plan_id = ? AND kind = 'snooze' AND state IN ('pending', 'paused')""",
+                (plan_id,),
+            )
+            await db.execute("UPDATE plans SET state = 'active' WHERE id = ?", (plan_id,))
+            await self._insert_reminders(
+                db, plan_id, row[0], date.fromisoformat(row[1]), [Planned(send_at, kind="snooze")]
+            )
+            return True
+
+    async def pending_reminders(self, plan_id: int) -> list[ReminderRow]:
+        """Reminders still to be sent for a plan (pending or paused), by time."""
+        async with self.db.execute(
+            f"""SELECT {REM_COLS} FROM reminders
+                WHERE plan_id = ? AND state IN ('pending', 'paused') ORDER BY send_at, id""",
+            (plan_id,),
+        ) as cur:
+            return [_reminder(row) for row in await cur.fetchall()]
+
+    async def reminders_of_plan(self, plan_id: int) -> list[ReminderRow]:
+        async with self.db.execute(
+            f"SELECT {REM_COLS} FROM reminders WHERE plan_id = ? ORDER BY due_at, id", (plan_id,)
+        ) as cur:
+            return [_reminder(row) for row in await cur.fetchall()]
+
+    # --- users: blocked / back -------------------------------------------------
+
+    async def deactivate_user(self, chat_id: int, now: int) -> int:
+        """The user blocked the bot: inactive, their pending reminders paused (count)."""
+        async with self.transaction() as db:
+            await db.execute(
+                """INSERT INTO users (chat_id, active, created_at, updated_at) VALUES (?, 0, ?, ?)
+                   ON CONFLICT(chat_id) DO UPDATE SET active = 0,
+                     updated_at = excluded.updated_at""",
+                (chat_id, now, now),
+            )
+            async with db.execute(
+                """UPDATE reminders SET state = 'paused', last_error = 'user blocked the bot'
+                   WHERE chat_id = ? AND state = 'pending' RETURNING id""",
+                (chat_id,),
+            ) as cur:
+                return len(await cur.fetchall())
+
+    async def reactivate_user(self, chat_id: int, now: int) -> int:
+        """The user is back (/start, unblocked): active again, paused reminders pending."""
+        async with self.transaction() as db:
+            await db.execute(
+                """UPDATE users SET active = 1, updated_at = ? WHERE chat_id = ? AND active = 0""",
+                (now, chat_id),
+            )
+            async with db.execute(
+                """UPDATE reminders SET state = 'pending', last_error = NULL
+                   WHERE chat_id = ? AND state = 'paused' RETURNING id""",
+                (chat_id,),
+            ) as cur:
+                return len(await cur.fetchall())
+
+    async def user_timezone(self, chat_id: int) -> str | None:
+        user = await self.get_user(chat_id)
+        return user.timezone if user else None
+
+    # --- dispatch ----------------------------------------------------------------
+
+    async def recover_in_flight(self) -> Recovery:
+        """At start-up, before any dispatch: reminders a crash left claimed or sending.
+
+        'claimed' never reached Telegram: back to pending. 'sending' may have been
+        delivered: back to pending once, flagged `recovered`; one that was already
+        recovered is not sent a third time (failed, and the caller logs it).
+        """
+        async with self.transaction() as db:
+            async with db.execute(
+                """UPDATE reminders SET state = 'pending', claimed_at = NULL
+                   WHERE state = 'claimed' RETURNING id"""
+            ) as cur:
+                released = len(await cur.fetchall())
+            async with db.execute(
+                """UPDATE reminders SET state = 'failed',
+                     last_error = 'interrupted while sending twice; not sent again'
+                   WHERE state = 'sending' AND recovered = 1 RETURNING id"""
+            ) as cur:
+                abandoned = len(await cur.fetchall())
+            async with db.execute(
+                """UPDATE reminders SET state = 'pending', recovered = 1, claimed_at = NULL,
+                     last_error = 'interrupted while sending; may repeat once'
+                   WHERE state = 'sending' RETURNING id"""
+            ) as cur:
+                recovered = len(await cur.fetchall())
+        return Recovery(released, recovered, abandoned)
+
+    async def next_due(self) -> int | None:
+        """send_at of the earliest pending reminder (partial index: O(log n))."""
+        async with self.db.execute(
+            "SELECT send_at FROM reminders WHERE state = 'pending' ORDER BY send_at LIMIT 1"
+        ) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def collapse_overdue(self, now: int) -> int:
+        """Several due reminders of one plan: keep only the most recent (skip the rest)."""
+        async with self.db.execute(
+            """UPDATE reminders SET state = 'skipped', last_error = 'superseded by a later one'
+               WHERE state = 'pending' AND send_at <= :now AND EXISTS (
+                 SELECT 1 FROM reminders AS later
+                 WHERE later.plan_id = reminders.plan_id AND later.state = 'pending'
+                   AND later.send_at <= :now
+                   AND (later.due_at > reminders.due_at
+                        OR (later.due_at = reminders.due_at AND later.id > reminders.id)))
+               RETURNING id""",
+            {"now": now},
+        ) as cur:
+            return len(await cur.fetchall())
+
+    async def claim_due(self, now: int, limit: int) -> list[Due]:
+        """Claim up to `limit` due reminders, earliest first, with their plan and user."""
+        async with self.transaction() as db:
+            async with db.execute(
+                """UPDATE reminders SET state = 'claimed', claimed_at = :now,
+                     attempts = attempts + 1
+                   WHERE id IN (SELECT id FROM reminders
+                                WHERE state = 'pending' AND send_at <= :now
+                                ORDER BY send_at, id LIMIT :limit)
+                   RETURNING id""",
+                {"now": now, "limit": limit},
+            ) as cur:
+                ids = [row[0] for row in await cur.fetchall()]
+            if not ids:
+                return []
+            marks = ",".join("?" * len(ids))
+            async with db.execute(
+                f"""SELECT {", ".join("r." + c for c in REM_COLS.split(", "))},
+                           {", ".join("p." + c for c in PLAN_COLS.split(", "))},
+                           u.language, u.tg_language, u.timezone, COALESCE(u.active, 1)
+                    FROM reminders r JOIN plans p ON p.id = r.plan_id
+                    LEFT JOIN users u ON u.chat_id = r.chat_id
+                    WHERE r.id IN ({marks}) ORDER BY r.send_at, r.id""",
+                ids,
+            ) as cur:
+                rows = await cur.fetchall()
+        n = len(REM_COLS.split(", "))
+        m = len(PLAN_COLS.split(", "))
+        return [
+            Due(
+                _reminder(row[:n]),
+                _plan(row[n : n + m]),
+                row[n + m],
+                row[n + m + 1],
+                row[n + m + 2],
+                bool(row[n + m + 3]),
+            )
+            for row in rows
+        ]
+
+    async def mark_sending(self, reminder_id: int) -> None:
+        await self.db.execute(
+            "UPDATE reminders SET state = 'sending' WHERE id = ? AND state = 'claimed'",
+            (reminder_id,),
+        )
+
+    async def mark_sent(self, reminder_id: int, now: int, message_id: int | None) -> None:
+        await self.db.execute(
+            """UPDATE reminders SET state = 'sent', sent_at = ?, message_id = ?
+               WHERE id = ? AND state IN ('claimed', 'sending')""",
+            (now, message_id, reminder_id),
+        )
+
+    async def release(
+        self,
+        reminder_id: int,
+        *,
+        send_at: int,
+        error: str | None = None,
+        uncertain: bool = False,
+    ) -> None:
+        """Back to pending (retry at send_at); `uncertain`: the attempt may have arrived."""
+        await self.db.execute(
+            """UPDATE reminders SET state = 'pending', send_at = ?, claimed_at = NULL,
+                 last_error = COALESCE(?, last_error), recovered = MAX(recovered, ?)
+               WHERE id = ? AND state IN ('claimed', 'sending')""",
+            (send_at, error, int(uncertain), reminder_id),
+        )
+
+    async def finish(self, reminder_id: int, state: str, error: str) -> None:
+        """A claimed reminder that will not be sent: skipped, paused, cancelled or failed."""
+        assert state in {"skipped", "paused", "cancelled", "failed"}
+        await self.db.execute(
+            """UPDATE reminders SET state = ?, last_error = ?
+               WHERE id = ? AND state IN ('claimed', 'sending')""",
+            (state, error, reminder_id),
+        )
+
+    async def reminder_counts(self) -> dict[str, int]:
+        async with self.db.execute("SELECT state, COUNT(*) FROM reminders GROUP BY state") as cur:
+            return {row[0]: row[1] for row in await cur.fetchall()}
+
+
+PLAN_COLS = (
+    "id, chat_id, operator, label, expiry, time_of_day, leads, period_days, state, created_at"
+)
+REM_COLS = (
+    "id, plan_id, chat_id, kind, lead_days, due_at, send_at, state, attempts, recovered, last_error"
+)
+
+
+def _hhmm(t: dtime) -> str:
+    return f"{t.hour:02d}:{t.minute:02d}"
+
+
+def _leads_text(leads: Sequence[int]) -> str:
+    return ",".join(str(n) for n in sorted(set(leads), reverse=True))
+
+
+def _plan(row: Sequence) -> Plan:
+    hh, mm = row[5].split(":")
+    return Plan(
+        id=row[0],
+        chat_id=row[1],
+        operator=row[2],
+        label=row[3],
+        expiry=date.fromisoformat(row[4]),
+        time_of_day=dtime(int(hh), int(mm)),
+        leads=tuple(int(x) for x in row[6].split(",") if x != ""),
+        period_days=row[7],
+        state=row[8],
+        created_at=row[9],
+    )
+
+
+def _reminder(row: Sequence) -> ReminderRow:
+    return ReminderRow(
+        id=row[0],
+        plan_id=row[1],
+        chat_id=row[2],
+        kind=row[3],
+        lead_days=row[4],
+        due_at=row[5],
+        send_at=row[6],
+        state=row[7],
+        attempts=row[8],
+        recovered=bool(row[9]),
+        last_error=row[10],
+    )
 
 
 def _statements(sql: str) -> list[str]:
