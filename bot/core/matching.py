@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 import snowballstemmer
 from rapidfuzz import fuzz, process
 
@@ -37,6 +38,7 @@ SUGGEST_RATIO = 0.75  # runner-ups within this fraction of the best are offered
 K1, B = 1.2, 0.75
 UNIGRAM_WEIGHT = 0.5  # single Han characters are weak evidence next to bigrams
 SUPPORT_WEIGHT = 0.6  # a topic also scores for its 2nd and 3rd best paraphrases
+SUPPORT_CLASSES = 8  # only the leading classes by best paraphrase are ranked further
 
 EN_STOP = frozenset(
     """a an the i me my mine we our you your it its is am are was were be been being do does did
@@ -98,7 +100,14 @@ class Matcher:
         self._idf = {f: math.log(1 + (n - c + 0.5) / (c + 0.5)) for f, c in df.items()}
         self._unknown_idf = math.log(1 + (n + 0.5) / 0.5)
         self._avgdl = avgdl
-        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        # Docs are grouped by class so per-class maxima are one reduceat call.
+        order = sorted(range(n), key=lambda i: self._doc_class[i])
+        position = {doc: pos for pos, doc in enumerate(order)}
+        self._classes = sorted(set(self._doc_class))
+        sorted_class = [self._doc_class[i] for i in order]
+        self._class_start = np.array([sorted_class.index(c) for c in self._classes])
+        self._class_of = np.array([self._classes.index(c) for c in sorted_class])
+        postings: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
         for i, d in enumerate(docs):
             norm = K1 * (1 - B + B * len(d) / avgdl)
             counts: dict[str, int] = defaultdict(int)
@@ -106,8 +115,12 @@ class Matcher:
                 counts[f] += 1
             for f, tf in counts.items():
                 weight = self._idf[f] * tf * (K1 + 1) / (tf + norm)
-                postings[f].append((i, weight * _feature_weight(f)))
-        self._postings = dict(postings)
+                postings[f][0].append(position[i])
+                postings[f][1].append(weight * _feature_weight(f))
+        self._postings = {
+            f: (np.array(ix, dtype=np.int32), np.array(w)) for f, (ix, w) in postings.items()
+        }
+        self._n_docs = n
         self._cached_correct = lru_cache(maxsize=4096)(self._correct_uncached)
 
     # --- features -------------------------------------------------------------
@@ -135,7 +148,7 @@ class Matcher:
         for word in _LATIN_WORD.findall(text):
             if word in EN_STOP:
                 continue
-            stem = _stemmer.stemWord(word) if word.isalpha() else word
+            stem = _stem(word) if word.isalpha() else word
             if correct and word.isalpha() and stem not in self._vocab_set:
                 feats.append(self._cached_correct(word, stem))
             else:
@@ -161,23 +174,28 @@ class Matcher:
         counts: dict[str, int] = defaultdict(int)
         for f in feats:
             counts[f] += 1
-        scores: dict[int, float] = defaultdict(float)
+        scores = np.zeros(self._n_docs)
         self_score = 0.0
         norm = K1 * (1 - B + B * len(feats) / self._avgdl)
         for f, tf in counts.items():
             idf = self._idf.get(f, self._unknown_idf)
             self_score += idf * tf * (K1 + 1) / (tf + norm) * _feature_weight(f)
-            for doc, weight in self._postings.get(f, ()):
-                scores[doc] += weight
-        top3: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
-        for doc, s in scores.items():
-            t = top3[self._doc_class[doc]]
-            if s > t[2]:
-                t[2] = s
-                t.sort(reverse=True)
-        best = {cls: t[0] + SUPPORT_WEIGHT * (t[1] + t[2]) / 2 for cls, t in top3.items()}
+            posting = self._postings.get(f)
+            if posting is not None:
+                scores[posting[0]] += posting[1]
+        best = np.maximum.reduceat(scores, self._class_start)
+        # Support: the 2nd and 3rd best paraphrases of the leading classes.
+        result: dict[str, float] = {}
+        for k in np.argsort(-best)[:SUPPORT_CLASSES]:
+            if best[k] <= 0:
+                break
+            start = self._class_start[k]
+            end = self._class_start[k + 1] if k + 1 < len(self._class_start) else self._n_docs
+            top = np.sort(scores[start:end])[-3:]
+            support = top[:-1].sum() / 2  # mean of the 2nd and 3rd (0 when missing)
+            result[self._classes[k]] = float(top[-1] + SUPPORT_WEIGHT * support)
         self_score *= 1 + SUPPORT_WEIGHT
-        return sorted(best.items(), key=lambda kv: -kv[1]), self_score
+        return sorted(result.items(), key=lambda kv: -kv[1]), self_score
 
     def match(self, text: str) -> Match:
         ranking, self_score = self.rank(text)
@@ -198,6 +216,11 @@ class Matcher:
         if len(close) == 1 and conf >= ANSWER_MIN:
             return Match(ANSWER, top, conf, ranking=scaled)
         return Match(SUGGEST, None, conf, suggestions=close, ranking=scaled)
+
+
+@lru_cache(maxsize=16384)
+def _stem(word: str) -> str:
+    return _stemmer.stemWord(word)
 
 
 def _feature_weight(feature: str) -> float:
