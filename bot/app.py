@@ -11,7 +11,13 @@ from typing import Any
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    Defaults,
+)
 from telegram.request import BaseRequest
 
 from bot.config import Settings
@@ -23,6 +29,7 @@ from bot.storage import Store
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+RATE_LIMIT_RETRIES = 3
 
 
 def utc_now() -> datetime:
@@ -51,8 +58,15 @@ def build_application(
     request: BaseRequest | None = None,
     clock: Clock = utc_now,
     with_updater: bool = True,
+    rate_limit: bool = True,
+    get_updates_request: BaseRequest | None = None,
 ) -> Application:
-    """The bot. With `request` (an OfflineRequest) it needs no token and no network."""
+    """The bot. With `request` (an OfflineRequest) it needs no token and no network.
+
+    On the network (no `request`), sends go through AIORateLimiter, which keeps under
+    Telegram's limits and waits out a 429 (RetryAfter) before retrying; `rate_limit=False`
+    is for benchmarks only.
+    """
     content = content or load_content()
     svc = Services(settings, content, build_matcher(content), clock)
     token = "0:offline" if request is not None else settings.require_token()
@@ -71,21 +85,46 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    else:
+        if rate_limit:
+            builder = builder.rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        if get_updates_request is not None:
+            builder = builder.get_updates_request(get_updates_request)
     if not with_updater:
         builder = builder.updater(None)
     if settings.telegram_api_base_url:
-        base = settings.telegram_api_base_url
-        builder = builder.base_url(base).base_file_url(base.replace("/bot", "/file/bot", 1))
+        base, file_base = api_urls(settings.telegram_api_base_url)
+        builder = builder.base_url(base).base_file_url(file_base)
     application = builder.build()
     application.bot_data["services"] = svc
     register_handlers(application)
     return application
 
 
+def api_urls(base_url: str) -> tuple[str, str]:
+    """Bot API and file URLs from TELEGRAM_API_BASE_URL.
+
+    Accepts `http://host:port/bot` (the token is appended), a template such as
+    `http://host:port/bot{token}` (PTB fills it in), and a bare `http://host:port`
+    of a self-hosted telegram-bot-api (`/bot` is added).
+    """
+    base = base_url.strip()
+    if "{" not in base:
+        base = base.rstrip("/")
+        if not base.endswith("/bot"):
+            base += "/bot"
+    else:
+        base = base.rstrip("/")
+    head, sep, tail = base.rpartition("/bot")
+    file_base = f"{head}/file/bot{tail}" if sep else base
+    return base, file_base
+
+
 def register_handlers(application: Application) -> None:
-    from bot.handlers import common, faq
+    from bot.handlers import codes, common, faq
 
     common.register_commands(application)
+    codes.register(application)
     faq.register(application)
     common.register_fallbacks(application)
     application.add_error_handler(common.on_error)

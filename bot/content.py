@@ -58,6 +58,7 @@ class FaqEntry(_Strict):
     sources: list[str]
     operators: list[str] = []
     related: list[str] = []
+    code_purposes: list[str] = []  # codes appended when the user names an operator
 
     @field_validator("id")
     @classmethod
@@ -376,6 +377,15 @@ def load_content(root: Path = CONTENT_DIR) -> Content:
         from bot.core.codes import load_codes
 
         codes = load_codes(root / "codes.yaml")
+        for entry in faq.values():
+            unknown = [p for p in entry.code_purposes if p not in codes.purposes]
+            if unknown:
+                raise ContentError(
+                    root / "faq" / f"{entry.id}.yaml",
+                    entry.id,
+                    "code_purposes",
+                    f"unknown purpose(s) {unknown}; known: {sorted(codes.purposes)}",
+                )
     return Content(
         faq=faq,
         categories=categories,

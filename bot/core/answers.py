@@ -11,7 +11,8 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.content import Content, FaqEntry
+from bot.content import TELEGRAM_LIMIT, Content, FaqEntry
+from bot.core.codes import CodeQuery, render_codes, render_query
 from bot.core.matching import ANSWER, REFUSE, SUGGEST, Match, Matcher, small_talk
 from bot.core.text import detect_lang, to_traditional
 
@@ -91,8 +92,21 @@ def respond(content: Content, matcher: Matcher, question: str, preferred: str) -
         key = "greeting" if talk == "greeting" else "thanks"
         return Reply(lang, content.texts(key, lang), match=Match(REFUSE, None, 0.0))
     match = matcher.match(stripped)
+    book = content.codes
+    query = book.detect_request(stripped) if book is not None else None
+    if query is not None:
+        return _codes_first(content, query, match, lang)
     if match.outcome == ANSWER and match.faq_id in content.faq:
-        card = faq_answer(content, content.faq[match.faq_id], lang)
+        entry = content.faq[match.faq_id]
+        card = faq_answer(content, entry, lang)
+        operator = book.find_operator(stripped) if book and entry.code_purposes else None
+        if operator is not None:
+            codes = [c for p in entry.code_purposes for c in book.lookup(operator.id, p)]
+            codes = list(dict.fromkeys(codes))
+            block = render_codes(book, codes, lang, title=operator.name(lang))
+            text = f"{card.text}\n\n{block}"
+            if block and len(text) <= TELEGRAM_LIMIT:
+                return Reply(lang, text, card.buttons, match, [c.as_json() for c in codes])
         return Reply(lang, card.text, card.buttons, match)
     if match.outcome == SUGGEST and match.suggestions:
         buttons = [
@@ -103,6 +117,32 @@ def respond(content: Content, matcher: Matcher, question: str, preferred: str) -
         buttons.append([(content.texts("button_all_topics", lang), "faq:menu")])
         return Reply(lang, content.texts("suggest", lang), buttons, match)
     return Reply(lang, content.texts("out_of_scope", lang), category_buttons(content, lang), match)
+
+
+def _codes_first(content: Content, query: CodeQuery, match: Match, lang: str) -> Reply:
+    """A question asking for a code: the code(s) first, then the related FAQ answer."""
+    book = content.codes
+    codes = book.codes_for(query)
+    text = render_query(book, query, lang)
+    buttons: list[list[Button]] = []
+    if query.operator:
+        buttons.append([(book.operator_name(query.operator, lang), f"codes:op:{query.operator}")])
+    if match.outcome == ANSWER and match.faq_id in content.faq:
+        card = faq_answer(content, content.faq[match.faq_id], lang)
+        combined = f"{text}\n\n{card.text}"
+        if len(combined) <= TELEGRAM_LIMIT:
+            text = combined
+            buttons += card.buttons
+        else:
+            title = topic_title(content.faq[match.faq_id], lang)
+            buttons.append([(_short(title), f"faq:q:{match.faq_id}:{lang}")])
+    elif match.outcome == SUGGEST:
+        buttons += [
+            [(_short(topic_title(content.faq[t], lang)), f"faq:q:{t}:{lang}")]
+            for t in match.suggestions
+            if t in content.faq
+        ]
+    return Reply(lang, text, buttons, match, [c.as_json() for c in codes])
 
 
 def category_buttons(content: Content, lang: str) -> list[list[Button]]:

@@ -1,0 +1,130 @@
+"""/codes, its buttons, inline mode and free-text code questions through the real Application."""
+
+import pytest
+from test_faq_handlers import Session, settings_for
+
+from bot.app import build_application, running
+from bot.content import load_content
+from bot.core.answers import build_matcher, respond
+from bot.offline import OfflineRequest
+
+
+@pytest.fixture
+async def app(tmp_path):
+    request = OfflineRequest()
+    application = build_application(settings_for(tmp_path), request=request, with_updater=False)
+    async with running(application):
+        yield application, request
+
+
+def all_callback_data(sent):
+    return [b["callback_data"] for row in sent.buttons for b in row if "callback_data" in b]
+
+
+async def test_codes_menu_then_operator_card_then_back(app):
+    session = Session(*app, language_code="zh-hans")
+    (menu,) = await session.send("/codes")
+    data = all_callback_data(menu)
+    assert "codes:op:cellcard" in data and "codes:common" in data
+    assert all(len(d.encode()) <= 64 for d in data)
+    (_ack, card) = await session.press(menu, "codes:op:cellcard")
+    assert card.method == "editMessageText"
+    assert "<code>#124#</code>" in card.text and "812" in card.text
+    assert "<a href=" in card.text  # sources
+    (_ack, common) = await session.press(card, "codes:common")
+    assert "<code>*1201#</code>" in common.text
+    (_ack, back) = await session.press(common, "codes:list")
+    assert back.text == menu.text
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        ("cellcard", "#124#"),
+        ("斯玛特", "*888*"),
+        ("metfone 余额", "*1201#"),
+        ("Metfone hotline", "1777"),
+        ("balance", "*1201#"),
+        ("seatel", "1204"),
+    ],
+)
+async def test_codes_with_arguments(app, args, needle):
+    session = Session(*app)
+    (reply,) = await session.send(f"/codes {args}")
+    assert needle in reply.text
+
+
+async def test_seatel_falls_back_to_common_codes_and_says_so(app):
+    session = Session(*app, language_code="en")
+    (reply,) = await session.send("/codes seatel")
+    assert "*1201#" in reply.text
+    assert "no verified" in reply.text.lower() or "common" in reply.text.lower()
+
+
+async def test_unknown_operator_lists_the_known_ones(app):
+    session = Session(*app, language_code="en")
+    (reply,) = await session.send("/codes <b>truemove</b>")
+    assert "&lt;b&gt;truemove" in reply.text  # user text escaped
+    assert "/codes cellcard" in reply.text
+    assert "codes:op:smart" in all_callback_data(reply)
+
+
+async def test_stale_codes_button(app):
+    session = Session(*app)
+    (menu,) = await session.send("/codes")
+    (alert,) = await session.press(menu, "codes:op:qb")
+    assert alert.method == "answerCallbackQuery" and alert.params["show_alert"] is True
+
+
+async def test_inline_query_offers_operator_cards(app):
+    application, request = app
+    session = Session(application, request)
+    update = session.user.inline_query("cellcard", application.bot)
+    await application.process_update(update)
+    (answer,) = request.take()
+    assert answer.method == "answerInlineQuery"
+    results = answer.params["results"]
+    assert results[0]["title"].startswith("Cellcard")
+    assert "#124#" in results[0]["input_message_content"]["message_text"]
+    assert results[0]["input_message_content"]["parse_mode"] == "HTML"
+    assert any(r["id"].startswith("common") for r in results)
+
+
+async def test_empty_inline_query_offers_every_operator(app):
+    application, request = app
+    update = Session(application, request).user.inline_query("", application.bot)
+    await application.process_update(update)
+    (answer,) = request.take()
+    assert len(answer.params["results"]) == 6  # five operators + common codes
+
+
+@pytest.fixture(scope="module")
+def core():
+    content = load_content()
+    return content, build_matcher(content)
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [("cellcard 查余额", "#124#"), ("metfone客服电话", "1777"), ("怎么用充值卡充值", "*1203*")],
+)
+def test_free_text_code_questions_show_codes_first(core, question, code):
+    content, matcher = core
+    reply = respond(content, matcher, question, "zh-Hans")
+    assert code in reply.text.split("\n\n")[0] or code in reply.text[:400]
+    assert reply.codes and all({"operator", "purpose", "code"} == set(c) for c in reply.codes)
+
+
+def test_general_question_is_not_a_code_request(core):
+    content, matcher = core
+    reply = respond(content, matcher, "柬埔寨电话卡怎么续费", "zh-Hans")
+    assert reply.faq_id == "topup-methods" and reply.codes == []
+
+
+def test_faq_answer_ends_with_the_named_operators_codes(core):
+    content, matcher = core
+    reply = respond(content, matcher, "how do I check my balance and expiry on Cellcard", "en")
+    assert reply.faq_id == "check-balance-expiry"
+    assert "#124#" in reply.text
+    assert any(c["operator"] == "cellcard" for c in reply.codes)
+    assert len(reply.text) <= 4096
