@@ -54,6 +54,12 @@ async def test_codes_with_arguments(app, args, needle):
     assert needle in reply.text
 
 
+async def test_operator_name_keeps_the_users_language(app):
+    session = Session(*app, language_code="zh-hans")
+    (reply,) = await session.send("/codes cellcard")
+    assert "查余额" in reply.text or "余额" in reply.text
+
+
 async def test_seatel_falls_back_to_common_codes_and_says_so(app):
     session = Session(*app, language_code="en")
     (reply,) = await session.send("/codes seatel")

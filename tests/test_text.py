@@ -65,6 +65,9 @@ def test_reply_language_prefers_the_question_script():
     # Characters shared by both scripts say nothing: keep the user's choice.
     assert reply_language("充值", "zh-Hant") == "zh-Hant"
     assert reply_language("充值", "en") == "zh-Hans"
+    # One Latin word is an operator name or a code, not a language.
+    assert reply_language("cellcard", "zh-Hans") == "zh-Hans"
+    assert reply_language("cellcard balance", "zh-Hans") == "en"
 
 
 def test_to_simplified_uses_phrases():

@@ -39,11 +39,13 @@ def reply_language(text: str, preferred: str) -> str:
     """The question's own language and script, else the user's preference.
 
     Characters common to both scripts say nothing, so a zh-Hant user typing
-    "保号" still gets Traditional.
+    "充值" still gets Traditional, and a zh user typing "cellcard" gets Chinese.
     """
     detected = detect_lang(text)
     if detected is None:
         return preferred
+    if detected == "en" and len(text.split()) <= 1:
+        return preferred  # one Latin word ("smart", "ok") is a name or a code, not a language
     if detected == "zh-Hans" and preferred == "zh-Hant" and to_traditional(text) == text:
         return "zh-Hant"
     return detected
