@@ -1,4 +1,4 @@
-"""Command line: chat, ask, run, check-content."""
+"""Command line: chat, ask, run, health, check-content."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 import logging
 import sys
 
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, Settings, load_settings
 from bot.content import ContentError, load_content
 
 
@@ -25,6 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     ask.add_argument("--json", action="store_true", help="read questions from stdin, print JSON")
     ask.add_argument("--lang", default="en", help="language when the question has none")
     sub.add_parser("run", help="run the bot on Telegram (needs TELEGRAM_BOT_TOKEN)")
+    health = sub.add_parser(
+        "health", help="is the running bot healthy? (database, scheduler, last poll; exit 0/1)"
+    )
+    health.add_argument("--json", action="store_true", help="print the report as JSON")
     sub.add_parser("check-content", help="validate the files in content/")
     args = parser.parse_args(argv)
 
@@ -36,23 +40,35 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(
             **({"database_path": args.db} if getattr(args, "db", None) else {})
         )
+        if args.command == "health":
+            return health_command(settings, as_json=args.json)
+        if args.command == "run":
+            from bot.logs import setup_logging
+            from bot.runtime import run
+
+            token = settings.require_token()  # one clear line before anything starts
+            setup_logging(settings.log_level, secrets=[token])
+            return run(settings)
         logging.basicConfig(level=logging.WARNING)
         if args.command == "chat":
             from bot.chat import run_chat
 
             asyncio.run(run_chat(settings, lang=args.lang))
             return 0
-        if args.command == "run":
-            settings.require_token()  # one clear line before anything starts
-            from bot.runtime import run
-
-            return run(settings)
     except (ConfigError, ContentError) as exc:
         print(f"renewal-bot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
     return 1
+
+
+def health_command(settings: Settings, as_json: bool = False) -> int:
+    from bot.runtime import check_health, format_health
+
+    healthy, report = check_health(settings)
+    print(json.dumps(report) if as_json else format_health(report))
+    return 0 if healthy else 1
 
 
 def check_content() -> int:

@@ -51,10 +51,45 @@ async def user_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> s
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Welcome; deep links t.me/<bot>?start=remind | codes_<operator> | faq_<id> open a feature."""
+    if context.args and await _deep_link(update, context, context.args[0]):
+        return
     svc = services(context)
     lang = await user_language(update, context)
     name = update.effective_user.first_name if update.effective_user else ""
     await update.effective_message.reply_text(svc.content.texts("welcome", lang, name=name))
+
+
+async def _deep_link(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str) -> bool:
+    """Open the feature a /start payload names; False (show the welcome) if unknown."""
+    import importlib
+
+    svc = services(context)
+    kind, _, arg = payload.partition("_")
+    if kind == "faq" and arg in svc.content.faq:
+        from bot.core.answers import faq_answer
+
+        lang = await user_language(update, context)
+        card = faq_answer(svc.content, svc.content.faq[arg], lang)
+        await update.effective_message.reply_text(card.text, reply_markup=keyboard(card.buttons))
+        return True
+    feature = {"remind": "remind", "codes": "codes"}.get(kind)
+    if feature is None or (kind == "remind") != (not arg):
+        return False
+    try:
+        module = importlib.import_module(f"bot.handlers.{feature}")
+    except ImportError:
+        return False
+    if kind == "remind" and hasattr(module, "start_remind"):
+        await module.start_remind(update, context)
+        return True
+    if kind == "codes" and hasattr(module, "show_operator_card"):
+        codes = svc.content.codes
+        if codes is None or arg not in codes.operators:
+            return False
+        await module.show_operator_card(update, context, arg)
+        return True
+    return False
 
 
 async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,0 +1,96 @@
+"""Shared fixtures: the fake Bot API server and the real bot running against it."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import fakebotapi
+import pytest
+from fakebotapi import FakeBotApi
+
+from bot.config import Settings, load_settings
+
+fake_api = fakebotapi.fake_api  # the fixture, for every test module
+
+# The shape @BotFather hands out, so Settings.require_token() accepts it.
+TOKEN = "123456:TEST-token-of-the-right-shape-xxxxxxxx"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
+    """RetryAfter.retry_after as a timedelta; the int form warns (warnings are errors)."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+
+
+@pytest.fixture
+def bot_settings(fake_api: FakeBotApi, tmp_path: Path) -> Callable[..., Settings]:
+    """Settings pointing the bot at the fake server, with a database in tmp_path."""
+
+    def make(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "telegram_bot_token": TOKEN,
+            "telegram_api_base_url": fake_api.base_url,
+            "database_path": tmp_path / "bot.sqlite3",
+        }
+        values.update(overrides)
+        return load_settings(_env_file=None, **values)
+
+    return make
+
+
+@pytest.fixture
+async def live_bot(
+    fake_api: FakeBotApi, bot_settings: Callable[..., Settings], ptb_timedelta: None
+) -> AsyncIterator[Any]:
+    """The production Application (rate limiter, menus, health) long-polling the fake."""
+    from bot.runtime import build_runtime_application, polling
+
+    application = build_runtime_application(bot_settings())
+    async with polling(application):
+        yield application
+
+
+@pytest.fixture
+def restore_logging() -> Any:
+    """Undo setup_logging(): put the root handlers and levels back as pytest had them."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    quiet = {n: logging.getLogger(n).level for n in ("httpx", "httpcore")}
+    yield
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    for handler in handlers:
+        root.addHandler(handler)
+    root.setLevel(level)
+    for name, lvl in quiet.items():
+        logging.getLogger(name).setLevel(lvl)
+    logging.captureWarnings(False)
+
+
+def subprocess_env(base_url: str, tmp_path: Path, **extra: str) -> dict[str, str]:
+    """Environment for `python -m bot run` against the fake server (no .env is read)."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "WEBHOOK_", "DATABASE_", "RENEWAL_BOT_"))
+    }
+    env.update(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=base_url,
+        DATABASE_PATH=str(tmp_path / "bot.sqlite3"),
+        LOG_LEVEL="INFO",
+        PYTHONPATH=str(ROOT),
+        PYTHONUNBUFFERED="1",
+        PTB_TIMEDELTA="true",
+    )
+    env.update(extra)
+    return env
+
+
+PYTHON = sys.executable
