@@ -33,7 +33,10 @@ ANSWER, SUGGEST, REFUSE = "answer", "suggest", "out_of_scope"
 # Tuned on our own paraphrases (tests/data/faq-holdout.jsonl), checked on the dev set.
 ANSWER_MIN = 0.30  # confidence needed to answer outright
 ANSWER_MARGIN = 1.06  # best topic must beat the runner-up by this factor
+CLEAR_WINNER_MIN = 0.20  # an in-domain question whose best topic leads by
+CLEAR_WINNER_MARGIN = 1.6  # this factor is answered at lower confidence
 SUGGEST_MIN = 0.22  # below this nothing in the FAQ is close: out of scope
+DOMAIN_SUGGEST_MIN = 0.10  # the same, for questions that use the FAQ's domain words
 SUGGEST_RATIO = 0.75  # runner-ups within this fraction of the best are offered
 K1, B = 1.2, 0.75
 UNIGRAM_WEIGHT = 0.5  # single Han characters are weak evidence next to bigrams
@@ -168,7 +171,9 @@ class Matcher:
 
     def rank(self, text: str) -> tuple[list[tuple[str, float]], float]:
         """Classes by best score, and the query's score against itself."""
-        feats = self._features(normalize(text))
+        return self._rank_features(self._features(normalize(text)))
+
+    def _rank_features(self, feats: list[str]) -> tuple[list[tuple[str, float]], float]:
         if not feats:
             return [], 0.0
         counts: dict[str, int] = defaultdict(int)
@@ -198,7 +203,8 @@ class Matcher:
         return sorted(result.items(), key=lambda kv: -kv[1]), self_score
 
     def match(self, text: str) -> Match:
-        ranking, self_score = self.rank(text)
+        feats = self._features(normalize(text))
+        ranking, self_score = self._rank_features(feats)
         if not ranking or self_score <= 0:
             return Match(REFUSE, None, 0.0)
         scaled = tuple((cls, round(s / self_score, 4)) for cls, s in ranking[:6])
@@ -208,9 +214,15 @@ class Matcher:
             return Match(REFUSE, None, oos, ranking=scaled)
         top, conf = topics[0]
         runner = topics[1][1] if len(topics) > 1 else 0.0
-        if oos >= conf or conf < SUGGEST_MIN:
+        # A domain word (a synonym-group member: 号码, 信号, expire ...) means the
+        # user is asking about their SIM: offer the nearest topics, don't refuse.
+        in_domain = any(f.startswith("s:") for f in feats)
+        floor = DOMAIN_SUGGEST_MIN if in_domain else SUGGEST_MIN
+        if oos >= conf or conf < floor:
             return Match(REFUSE, None, conf, ranking=scaled)
         if conf >= ANSWER_MIN and conf >= runner * ANSWER_MARGIN:
+            return Match(ANSWER, top, conf, ranking=scaled)
+        if in_domain and conf >= CLEAR_WINNER_MIN and conf >= runner * CLEAR_WINNER_MARGIN:
             return Match(ANSWER, top, conf, ranking=scaled)
         close = tuple(cls for cls, s in topics[:3] if s >= conf * SUGGEST_RATIO)
         if len(close) == 1 and conf >= ANSWER_MIN:
