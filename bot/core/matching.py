@@ -23,7 +23,8 @@ from functools import lru_cache
 
 import numpy as np
 import snowballstemmer
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.core.text import normalize
 
@@ -158,11 +159,21 @@ class Matcher:
                 feats.append("w:" + stem)
 
     def _correct_uncached(self, word: str, stem: str) -> str:
-        """The feature of the closest known word for a misspelt one (about 1 edit in 5)."""
-        if len(word) < 4:
+        """The feature of the closest known word for a misspelt one.
+
+        Damerau-Levenshtein, so a swap ("esmi") costs one edit: one edit from
+        5 letters, two from 8; 4-letter words only by a swap of two letters.
+        """
+        n = len(word)
+        if n < 4:
             return "w:" + stem
-        best = process.extractOne(word, self._vocab, scorer=fuzz.ratio, score_cutoff=80)
-        return self._vocab_feature[best[0]] if best else "w:" + stem
+        limit = 2 if n >= 8 else 1
+        best = process.extractOne(
+            word, self._vocab, scorer=DamerauLevenshtein.distance, score_cutoff=limit
+        )
+        if best is None or (n == 4 and sorted(best[0]) != sorted(word)):
+            return "w:" + stem
+        return self._vocab_feature[best[0]]
 
     def features(self, text: str) -> list[str]:
         return self._features(normalize(text))
