@@ -121,10 +121,11 @@ def api_urls(base_url: str) -> tuple[str, str]:
 
 
 def register_handlers(application: Application) -> None:
-    from bot.handlers import codes, common, faq
+    from bot.handlers import codes, common, faq, remind
 
     common.register_commands(application)
     codes.register(application)
+    remind.register(application)
     faq.register(application)
     common.register_fallbacks(application)
     application.add_error_handler(common.on_error)
@@ -133,10 +134,16 @@ def register_handlers(application: Application) -> None:
 async def _open_store(application: Application) -> None:
     svc: Services = application.bot_data["services"]
     svc.store = await Store.open(svc.settings.database_path)
+    from bot.dispatcher import start_dispatcher
+
+    await start_dispatcher(application)  # reminders: recover in-flight rows, schedule wake-ups
 
 
 async def _close_store(application: Application) -> None:
     svc: Services = application.bot_data["services"]
+    from bot.dispatcher import stop_dispatcher
+
+    await stop_dispatcher(application)
     if svc.store is not None:
         await svc.store.close()
         svc.store = None

@@ -1,0 +1,421 @@
+"""Sends due reminders: one dispatcher for all of them, the database is the schedule.
+
+There is no job per reminder and nothing is pickled. One repeating JobQueue job
+(every 30 s) plus one one-off "wake" job at the next due time call
+:meth:`Dispatcher.tick`, which
+
+1. skips older overdue reminders of a plan when a newer one is also due
+   (after downtime, several missed reminders collapse into the most recent);
+2. claims a batch of due rows in ``send_at`` order (``state = 'claimed'``);
+3. for each: waits for the :class:`Limiter` (about 30 messages/s, 1/s per
+   chat), marks it ``sending``, sends, marks it ``sent``.
+
+A crash leaves rows ``claimed`` (never sent: simply pending again) or
+``sending`` (maybe delivered: pending again once, flagged ``recovered``; a
+recovered row interrupted again is not sent a third time). See
+:meth:`bot.storage.Store.recover_in_flight`, run by :meth:`Dispatcher.start`.
+
+Telegram errors: Forbidden (blocked) pauses the user's reminders until they
+come back; RetryAfter pauses all sending for the given time; network errors and
+5xx are retried with backoff, the reminder stays pending; a read timeout may
+have delivered, so it counts like a crash while sending. Nothing is dropped
+without a log line.
+
+``tick()`` takes the time from an injected clock, so tests drive it directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time as _time
+import warnings
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.jobstores.base import JobLookupError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.storage import Due, Recovery, Store
+
+log = logging.getLogger(__name__)
+
+POLL_INTERVAL = 30.0  # seconds: the dispatcher wakes at least this often
+BATCH_SIZE = 30  # about one second of sending at 30 messages/s
+MAX_BACKOFF = 600
+# APScheduler drops a run that starts more than misfire_grace_time (default 1 s)
+# late; a busy event loop must delay a wake-up, never lose it.
+JOB_KWARGS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 3}
+
+Clock = Callable[[], datetime]
+# send(due, now, expired) -> message id; raises telegram errors
+Sender = Callable[[Due, datetime, bool], Awaitable[int | None]]
+
+
+class Limiter:
+    """Paces sends: at most `rate` per second overall and one per `per_chat` s per chat.
+
+    `clock` (monotonic seconds) and `sleep` are injectable for tests and benchmarks.
+    """
+
+    def __init__(
+        self,
+        rate: float = 30.0,
+        per_chat: float = 1.0,
+        *,
+        clock: Callable[[], float] = _time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.per_chat = per_chat
+        self.clock = clock
+        self.sleep = sleep
+        self._next_any = 0.0
+        self._next_chat: dict[int, float] = {}
+
+    async def wait(self, chat_id: int) -> None:
+        now = self.clock()
+        at = max(now, self._next_any, self._next_chat.get(chat_id, 0.0))
+        self._next_any = at + self.interval
+        self._next_chat[chat_id] = at + self.per_chat
+        if len(self._next_chat) > 10_000:  # forget chats whose gap is over
+            self._next_chat = {c: t for c, t in self._next_chat.items() if t > now}
+        if at > now:
+            await self.sleep(at - now)
+
+    def hold(self, seconds: float) -> None:
+        """Send nothing for `seconds` (Telegram asked us to wait)."""
+        self._next_any = max(self._next_any, self.clock() + seconds)
+
+
+@dataclass
+class TickResult:
+    sent: int = 0
+    expired_notices: int = 0
+    collapsed: int = 0
+    retried: int = 0
+    paused: int = 0
+    failed: int = 0
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    value = getattr(exc, "_retry_after", None)
+    if not isinstance(value, timedelta):
+        with warnings.catch_warnings():  # int time periods are deprecated in PTB 22
+            warnings.simplefilter("ignore")
+            value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _surely_not_sent(exc: TimedOut) -> bool:
+    """A connect or pool timeout: the request never reached Telegram."""
+    import httpx
+
+    cause = exc.__cause__
+    return isinstance(cause, httpx.ConnectTimeout | httpx.PoolTimeout) or "Pool timeout" in str(exc)
+
+
+def backoff(attempts: int) -> int:
+    """Seconds before retry number `attempts` (15, 30, 60 ... at most 10 minutes)."""
+    return min(MAX_BACKOFF, 15 * 2 ** max(0, min(attempts - 1, 10)))
+
+
+def _ts(dt: datetime) -> int:
+    return int(dt.timestamp())
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        store: Store,
+        send: Sender,
+        *,
+        clock: Clock,
+        default_tz: ZoneInfo | None = None,
+        limiter: Limiter | None = None,
+        batch_size: int = BATCH_SIZE,
+        poll_interval: float = POLL_INTERVAL,
+        autostart: bool = True,
+    ) -> None:
+        self.store = store
+        self.send = send
+        self.clock = clock
+        self.default_tz = default_tz or ZoneInfo("Asia/Phnom_Penh")
+        self.limiter = limiter or Limiter()
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.autostart = autostart
+        self.recovery: Recovery | None = None
+        self.paused_until = 0  # unix seconds: Telegram's flood control
+        self._lock = asyncio.Lock()
+        self._stopping = False
+        self._job_queue: Any = None
+        self._jobs: list[Any] = []
+        self._wake: Any = None
+
+    # --- lifecycle ---------------------------------------------------------------
+
+    async def start(self, job_queue: Any = None) -> Recovery:
+        """Recover what a crash left in flight; with a JobQueue, schedule the wake-ups."""
+        self._stopping = False
+        self.recovery = await self.store.recover_in_flight()
+        r = self.recovery
+        if r.released or r.recovered:
+            log.warning(
+                "reminders left in flight by the last run: %d released, %d recovered "
+                "(may repeat once)",
+                r.released,
+                r.recovered,
+            )
+        if r.abandoned:
+            log.error(
+                "%d reminder(s) interrupted while sending twice; not sent a third time",
+                r.abandoned,
+            )
+        if job_queue is not None and self.autostart:
+            self._job_queue = job_queue
+            self._jobs.append(
+                job_queue.run_repeating(
+                    self._run_job,
+                    interval=self.poll_interval,
+                    first=0,
+                    name="reminders:poll",
+                    job_kwargs=JOB_KWARGS,
+                )
+            )
+        return self.recovery
+
+    async def stop(self) -> None:
+        """Finish the reminder being sent, release the rest of the batch, drop the jobs."""
+        self._stopping = True
+        for job in [*self._jobs, self._wake]:
+            _remove(job)
+        self._jobs, self._wake, self._job_queue = [], None, None
+        async with self._lock:
+            pass
+
+    async def _run_job(self, context: Any) -> None:
+        if self._lock.locked():  # a tick is running; it sends everything due
+            return
+        try:
+            await self.tick()
+        except Exception:
+            log.exception("reminder dispatch failed; retrying at the next wake-up")
+
+    async def poke(self) -> None:
+        """Plans changed: re-aim the wake-up at the next due reminder."""
+        await self._schedule_wake()
+
+    async def _schedule_wake(self) -> None:
+        if self._job_queue is None or self._stopping:
+            return
+        nxt = await self.store.next_due()
+        if nxt is None:
+            return
+        when = max(nxt, self.paused_until)
+        delay = max(0.0, when - self.clock().timestamp())
+        _remove(self._wake)
+        self._wake = self._job_queue.run_once(
+            self._run_job, when=delay, name="reminders:wake", job_kwargs=JOB_KWARGS
+        )
+
+    # --- sending -----------------------------------------------------------------
+
+    async def tick(self) -> TickResult:
+        """Send everything due now; returns what happened."""
+        result = TickResult()
+        async with self._lock:
+            while not self._stopping:
+                now = self.clock()
+                now_ts = _ts(now)
+                if now_ts < self.paused_until:
+                    break
+                result.collapsed += await self.store.collapse_overdue(now_ts)
+                batch = await self.store.claim_due(now_ts, self.batch_size)
+                if not batch:
+                    break
+                await self._send_batch(_spread_chats(batch), result)
+                if len(batch) < self.batch_size:
+                    break
+        if result.sent or result.failed or result.retried or result.paused:
+            log.info(
+                "reminders: %d sent, %d expiry notices, %d retried, %d paused, %d failed",
+                result.sent,
+                result.expired_notices,
+                result.retried,
+                result.paused,
+                result.failed,
+            )
+        await self._schedule_wake()
+        return result
+
+    async def _send_batch(self, batch: list[Due], result: TickResult) -> None:
+        blocked: set[int] = set()
+        for index, due in enumerate(batch):
+            rem, plan = due.reminder, due.plan
+            if self._stopping or self.clock().timestamp() < self.paused_until:
+                for rest in batch[index:]:
+                    await self.store.release(rest.reminder.id, send_at=rest.reminder.send_at)
+                return
+            if plan.state not in ("active", "expired"):
+                await self.store.finish(rem.id, "cancelled", f"plan {plan.state}")
+                result.skipped += 1
+                continue
+            if not due.user_active or due.plan.chat_id in blocked:
+                await self.store.finish(rem.id, "paused", "user blocked the bot")
+                result.paused += 1
+                continue
+            await self.limiter.wait(rem.chat_id)
+            now = self.clock()
+            expired = plan.expiry < now.astimezone(self._zone(due)).date()
+            await self.store.mark_sending(rem.id)
+            try:
+                message_id = await self.send(due, now, expired)
+            except RetryAfter as exc:
+                wait = max(1.0, retry_after_seconds(exc))
+                self.paused_until = _ts(now) + int(wait + 0.999)
+                self.limiter.hold(wait)
+                await self.store.release(rem.id, send_at=self.paused_until, error="flood control")
+                result.retried += 1
+                log.warning("Telegram flood control: pausing reminders for %.0f s", wait)
+            except Forbidden:
+                await self._blocked(due, result, blocked, "bot blocked by the user")
+            except BadRequest as exc:
+                if "chat not found" in str(exc).lower():
+                    await self._blocked(due, result, blocked, "chat not found")
+                else:
+                    await self.store.finish(rem.id, "failed", f"bad request: {exc}"[:200])
+                    result.failed += 1
+                    log.error("reminder %d rejected by Telegram: %s", rem.id, exc)
+            except TimedOut as exc:
+                await self._timed_out(due, now, exc, result)
+            except NetworkError as exc:  # includes 5xx answers
+                retry_at = _ts(now) + backoff(rem.attempts)
+                await self.store.release(rem.id, send_at=retry_at, error=f"network: {exc}"[:200])
+                result.retried += 1
+                log.warning(
+                    "reminder %d: network error (%s); retry in %d s",
+                    rem.id,
+                    type(exc).__name__,
+                    retry_at - _ts(now),
+                )
+            except Exception as exc:
+                await self.store.finish(rem.id, "failed", f"{type(exc).__name__}: {exc}"[:200])
+                result.failed += 1
+                log.exception("reminder %d could not be sent", rem.id)
+            else:
+                await self.store.mark_sent(rem.id, _ts(self.clock()), message_id)
+                if expired:
+                    await self.store.end_plan(plan.id, "expired", _ts(now))
+                    result.expired_notices += 1
+                else:
+                    result.sent += 1
+
+    async def _blocked(self, due: Due, result: TickResult, blocked: set[int], why: str) -> None:
+        chat_id = due.reminder.chat_id
+        await self.store.finish(due.reminder.id, "paused", why)
+        paused = await self.store.deactivate_user(chat_id, _ts(self.clock()))
+        blocked.add(chat_id)
+        result.paused += 1
+        log.info("chat %d unreachable (%s): %d reminder(s) paused", chat_id, why, paused + 1)
+
+    async def _timed_out(self, due: Due, now: datetime, exc: TimedOut, result: TickResult) -> None:
+        rem = due.reminder
+        retry_at = _ts(now) + backoff(rem.attempts)
+        if _surely_not_sent(exc):
+            await self.store.release(rem.id, send_at=retry_at, error="timed out before sending")
+            result.retried += 1
+            log.warning("reminder %d: connect timeout; retry in %d s", rem.id, retry_at - _ts(now))
+        elif rem.recovered:
+            await self.store.finish(
+                rem.id, "failed", "timed out after an earlier uncertain attempt; not resent"
+            )
+            result.failed += 1
+            log.error("reminder %d: second uncertain delivery; not sent again", rem.id)
+        else:
+            await self.store.release(
+                rem.id, send_at=retry_at, error="timed out; may repeat once", uncertain=True
+            )
+            result.retried += 1
+            log.warning("reminder %d: timed out (may have arrived); retrying once", rem.id)
+
+    def _zone(self, due: Due) -> ZoneInfo:
+        return zone_or(due.timezone, self.default_tz)
+
+
+def _remove(job: Any) -> None:
+    """Drop a job; one that already ran (a one-off wake-up) is gone already."""
+    if job is not None:
+        with contextlib.suppress(JobLookupError):
+            job.schedule_removal()
+
+
+def zone_or(name: str | None, default: ZoneInfo) -> ZoneInfo:
+    if not name:
+        return default
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return default
+
+
+def _spread_chats(batch: list[Due]) -> list[Due]:
+    """Same order, but a chat's second reminder waits behind every chat's first (so the
+    one-per-second per-chat limit does not hold up everyone else)."""
+    seen: Counter[int] = Counter()
+    keyed = []
+    for position, due in enumerate(batch):
+        keyed.append((seen[due.reminder.chat_id], position, due))
+        seen[due.reminder.chat_id] += 1
+    return [due for _, _, due in sorted(keyed, key=lambda k: (k[0], k[1]))]
+
+
+# --- wiring into the Application ---------------------------------------------------------
+
+
+def get_dispatcher(context_or_app: Any) -> Dispatcher | None:
+    app = getattr(context_or_app, "application", context_or_app)
+    return app.bot_data.get("dispatcher")
+
+
+async def start_dispatcher(application: Any) -> Dispatcher:
+    """Create and start the dispatcher (post_init, after the store is open).
+
+    ``application.bot_data['dispatcher_options']`` may hold keyword arguments for
+    :class:`Dispatcher` (tests: ``autostart=False``, a limiter with a fake sleep).
+    """
+    svc = application.bot_data["services"]
+    options = dict(application.bot_data.get("dispatcher_options") or {})
+    options.setdefault("default_tz", svc.settings.tz)
+    dispatcher = Dispatcher(svc.store, telegram_sender(application), clock=svc.clock, **options)
+    application.bot_data["dispatcher"] = dispatcher
+    await dispatcher.start(application.job_queue)
+    return dispatcher
+
+
+async def stop_dispatcher(application: Any) -> None:
+    dispatcher = application.bot_data.pop("dispatcher", None)
+    if dispatcher is not None:
+        await dispatcher.stop()
+
+
+def telegram_sender(application: Any) -> Sender:
+    async def send(due: Due, now: datetime, expired: bool) -> int | None:
+        from bot.handlers.common import keyboard
+        from bot.handlers.remind import render_due
+
+        svc = application.bot_data["services"]
+        text, buttons = render_due(svc.content, due, now.astimezone(UTC), svc.settings.tz, expired)
+        message = await application.bot.send_message(
+            due.reminder.chat_id, text, reply_markup=keyboard(buttons)
+        )
+        return message.message_id
+
+    return send

@@ -1,0 +1,145 @@
+"""Shared helpers for the reminder tests: a settable clock, a sleep that advances it,
+and an offline Application on a database file, driven like a user would."""
+
+from __future__ import annotations
+
+import json
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.app import build_application, running
+from bot.config import Settings
+from bot.dispatcher import Dispatcher, Limiter
+from bot.offline import OfflineRequest, Sent, UpdateFactory
+
+
+class FakeClock:
+    """Wall clock (aware datetimes) and monotonic seconds that move only when told."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+        self._mono = 1000.0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def monotonic(self) -> float:
+        return self._mono
+
+    def set(self, when: datetime) -> None:
+        self._mono += max(0.0, (when - self.now).total_seconds())
+        self.now = when
+
+    def advance(self, seconds: float) -> None:
+        self.set(self.now + timedelta(seconds=seconds))
+
+
+class FakeSleep:
+    """asyncio.sleep stand-in that advances a FakeClock instead of waiting."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+        self.calls: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+        self.clock.advance(seconds)
+
+
+class FaultyRequest(OfflineRequest):
+    """OfflineRequest whose next sendMessage calls answer with Telegram error replies."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.faults: list[tuple[int, dict[str, Any]]] = []
+
+    def fail_next(self, status: int, description: str, **parameters: Any) -> None:
+        body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+        if parameters:
+            body["parameters"] = parameters
+        self.faults.append((status, body))
+
+    async def do_request(self, url: str, method: str, request_data=None, **kw: Any):
+        if url.endswith("/sendMessage") and self.faults:
+            status, body = self.faults.pop(0)
+            return status, json.dumps(body).encode()
+        return await super().do_request(url, method, request_data, **kw)
+
+
+def settings_for(path: Path, **overrides: Any) -> Settings:
+    return Settings(
+        _env_file=None,
+        telegram_bot_token=None,
+        database_path=path,
+        default_timezone="Asia/Phnom_Penh",
+        **overrides,
+    )
+
+
+class BotHarness:
+    """One user talking to a real offline Application; the dispatcher ticks on demand."""
+
+    def __init__(self, db_path: Path, clock: FakeClock, *, chat_id: int = 1, lang: str = "en"):
+        self.clock = clock
+        self.request = FaultyRequest()
+        self.app = build_application(
+            settings_for(db_path), request=self.request, clock=clock, with_updater=False
+        )
+        self.app.bot_data["dispatcher_options"] = {
+            "autostart": False,
+            "limiter": Limiter(clock=clock.monotonic, sleep=FakeSleep(clock)),
+        }
+        self.user = UpdateFactory(chat_id=chat_id, language_code=lang)
+        self.last: list[Sent] = []
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        return self.app.bot_data["dispatcher"]
+
+    @property
+    def store(self):
+        return self.app.bot_data["services"].store
+
+    async def say(self, text: str) -> list[Sent]:
+        await self.app.process_update(self.user.message(text, self.app.bot))
+        self.last = self.request.take()
+        return self.last
+
+    async def press(self, data: str, message: dict[str, Any] | None = None) -> list[Sent]:
+        if message is None:
+            message = self.message_with(data)
+        await self.app.process_update(self.user.press(message, data, self.app.bot))
+        self.last = self.request.take()
+        return self.last
+
+    async def tick(self) -> list[Sent]:
+        await self.dispatcher.tick()
+        self.last = self.request.take()
+        return self.last
+
+    def message_with(self, data: str) -> dict[str, Any]:
+        """The newest message the bot sent or edited that carries a button `data`."""
+        for message in reversed(list(self.request.messages.values())):
+            rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+            if any(b.get("callback_data") == data for row in rows for b in row):
+                return message
+        raise AssertionError(f"no message has a button {data!r}")
+
+    def buttons(self, sent: Sent | None = None) -> dict[str, str]:
+        """label -> callback_data of the last message with buttons."""
+        candidates = [sent] if sent else [s for s in reversed(self.last) if s.buttons]
+        if not candidates:
+            return {}
+        return {b["text"]: b.get("callback_data", "") for row in candidates[0].buttons for b in row}
+
+    def texts(self) -> str:
+        return "\n".join(s.text for s in self.last)
+
+
+@asynccontextmanager
+async def harness(db_path: Path, clock: FakeClock, **kw: Any):
+    bot = BotHarness(db_path, clock, **kw)
+    async with running(bot.app):
+        yield bot
