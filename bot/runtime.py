@@ -72,7 +72,12 @@ MENU_LANGS = {"zh": "zh-Hans", "en": "en", "": "en"}
 
 @dataclass
 class Health:
-    """Cheap in-memory stamps, written to the heartbeat file by a job."""
+    """Cheap in-memory stamps, written to the heartbeat file.
+
+    The heartbeat job (every HEARTBEAT_SECONDS, on the job queue) pings the database and
+    rewrites the file; arriving updates rewrite it too, at most once a second, so the
+    file follows the bot closely without a write per update.
+    """
 
     mode: str = "polling"
     pid: int = field(default_factory=os.getpid)
@@ -80,6 +85,9 @@ class Health:
     last_poll_at: float | None = None  # last getUpdates answered 200
     last_update_at: float | None = None  # last update handed to the handlers
     updates: int = 0
+    db_ok: bool = False  # as of the last heartbeat job
+    scheduler: bool = False  # as of the last heartbeat job
+    written_at: float = 0.0
 
 
 def heartbeat_path(settings: Settings) -> Path:
@@ -105,46 +113,65 @@ def health_of(application: Application) -> Health:
     return application.bot_data["health"]
 
 
-async def _stamp_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    health = health_of(context.application)
-    health.last_update_at = time.time()
-    health.updates += 1
+REMINDER_JOB = "reminders:poll"  # bot.dispatcher's repeating job
 
 
 def scheduler_running(application: Application) -> bool:
+    """The job queue runs, and so does the reminder dispatcher's job when there is one."""
     jq = application.job_queue
-    running = bool(jq is not None and jq.scheduler.running)
-    dispatcher = getattr(application.bot_data.get("services"), "dispatcher", None)
-    if dispatcher is not None and hasattr(dispatcher, "running"):
-        running = running and bool(dispatcher.running)
-    return running
+    if jq is None or not jq.scheduler.running:
+        return False
+    if application.bot_data.get("dispatcher") is not None:
+        return bool(jq.get_jobs_by_name(REMINDER_JOB))
+    return True
 
 
 async def heartbeat_report(application: Application) -> dict[str, Any]:
+    """Ping the database, look at the scheduler, and return the whole state."""
     svc: Services = application.bot_data["services"]
-    db_ok = False
+    health = health_of(application)
+    health.db_ok = False
     if svc.store is not None:
         try:
-            db_ok = await svc.store.ping()
+            health.db_ok = await svc.store.ping()
         except Exception:
             log.warning("database ping failed", exc_info=True)
-    report = asdict(health_of(application))
-    report.update(written_at=time.time(), db_ok=db_ok, scheduler=scheduler_running(application))
-    return report
+    health.scheduler = scheduler_running(application)
+    return asdict(health)
 
 
 def write_heartbeat(path: Path, report: dict[str, Any]) -> None:
+    """Atomically: the health CLI never reads half a file."""
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(report), encoding="utf-8")
     os.replace(tmp, path)
 
 
-async def _heartbeat_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    app = context.application
+def _write_now(application: Application, report: dict[str, Any]) -> None:
     try:
-        write_heartbeat(app.bot_data["heartbeat_path"], await heartbeat_report(app))
+        now = time.time()
+        write_heartbeat(application.bot_data["heartbeat_path"], {**report, "written_at": now})
+        health_of(application).written_at = now
     except OSError:
         log.warning("could not write the heartbeat file", exc_info=True)
+
+
+async def beat(application: Application) -> None:
+    """Check the database and scheduler and write the heartbeat file now."""
+    _write_now(application, await heartbeat_report(application))
+
+
+async def _heartbeat_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await beat(context.application)
+
+
+async def _stamp_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Group -100: runs before every handler, never stops the update."""
+    health = health_of(context.application)
+    health.last_update_at = now = time.time()
+    health.updates += 1
+    if health.written_at and now - health.written_at >= 1.0:
+        _write_now(context.application, asdict(health))
 
 
 # --- menus and profile -------------------------------------------------------------------
@@ -225,20 +252,34 @@ def _chain(
 
 async def _on_start(application: Application) -> None:
     await set_menus(application)
-    if application.job_queue is not None:
-        application.job_queue.run_repeating(
-            _heartbeat_job, interval=HEARTBEAT_SECONDS, first=0, name="heartbeat"
-        )
+    _schedule_heartbeat(application)
+
+
+def _schedule_heartbeat(application: Application) -> None:
+    """Every HEARTBEAT_SECONDS, the first as soon as the scheduler starts.
+
+    Added before the scheduler runs (post_init), APScheduler would compute the first run
+    as the next interval after start (`first=0` is lost); an explicit next_run_time with
+    no misfire grace keeps it.
+    """
+    if application.job_queue is None:
+        return
+    application.job_queue.run_repeating(
+        _heartbeat_job,
+        interval=HEARTBEAT_SECONDS,
+        name="heartbeat",
+        job_kwargs={
+            "next_run_time": datetime.now(UTC),
+            "misfire_grace_time": None,
+            "coalesce": True,
+        },
+    )
 
 
 async def _on_stop(application: Application) -> None:
     """Before the database closes: a last heartbeat saying the bot stopped."""
-    try:
-        report = await heartbeat_report(application)
-        report["stopped_at"] = time.time()
-        write_heartbeat(application.bot_data["heartbeat_path"], report)
-    except OSError:
-        log.warning("could not write the heartbeat file", exc_info=True)
+    report = await heartbeat_report(application)
+    _write_now(application, {**report, "stopped_at": time.time()})
 
 
 def build_runtime_application(
@@ -274,10 +315,7 @@ def build_runtime_application(
 
 
 async def _heartbeat_only(application: Application) -> None:
-    if application.job_queue is not None:
-        application.job_queue.run_repeating(
-            _heartbeat_job, interval=HEARTBEAT_SECONDS, first=0, name="heartbeat"
-        )
+    _schedule_heartbeat(application)
 
 
 @asynccontextmanager
@@ -431,8 +469,9 @@ def check_health(settings: Settings, now: float | None = None) -> tuple[bool, di
             if not beat.get("db_ok"):
                 problems.append("the bot cannot reach its database")
             if beat.get("mode") == "polling":
-                last = beat.get("last_poll_at")
-                if last is None or now - last > POLL_STALE:
+                # Just started: the first long poll may still be open.
+                last = beat.get("last_poll_at") or beat.get("started_at") or 0
+                if now - last > POLL_STALE:
                     problems.append("no successful getUpdates in the last 2 minutes")
     result["problems"] = problems
     result["healthy"] = not problems

@@ -19,13 +19,11 @@ from bot.core.answers import faq_answer, respond
 from bot.core.text import lang_from_telegram
 from bot.logs import setup_logging
 from bot.runtime import (
+    beat,
     build_runtime_application,
     check_health,
     handled_commands,
-    heartbeat_path,
-    heartbeat_report,
     polling,
-    write_heartbeat,
 )
 
 
@@ -176,7 +174,7 @@ async def test_heartbeat_and_health(fake_api: FakeBotApi, bot_settings):
         await fake_api.wait_for("sendMessage", chat_id=18)
         await fake_api.wait_for("getUpdates", count=3)  # a few successful polls
         # The heartbeat job ran at start; write one more now rather than wait its interval.
-        write_heartbeat(heartbeat_path(settings), await heartbeat_report(app))
+        await beat(app)
         healthy, report = check_health(settings)
         assert healthy, report
         assert report["db_ok"] and report["scheduler"] and report["mode"] == "polling"

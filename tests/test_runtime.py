@@ -132,7 +132,7 @@ def test_health_ok(tmp_path) -> None:
         ({"scheduler": False}, "scheduler"),
         ({"db_ok": False}, "cannot reach its database"),
         ({"last_poll_at": -POLL_STALE - 1}, "getUpdates"),
-        ({"last_poll_at": None}, "getUpdates"),
+        ({"last_poll_at": None, "started_at": -POLL_STALE - 1}, "getUpdates"),
     ],
 )
 def test_health_problems(tmp_path, changes: dict, problem: str) -> None:
