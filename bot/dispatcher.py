@@ -185,11 +185,14 @@ class Dispatcher:
                 job_queue.run_repeating(
                     self._run_job,
                     interval=self.poll_interval,
-                    first=0,
+                    first=self.poll_interval,
                     name="reminders:poll",
                     job_kwargs=JOB_KWARGS,
                 )
             )
+            # An interval trigger never fires for a start in the past; the one-off wake-up
+            # (a date trigger, no misfire limit) sends what fell due while we were down.
+            await self._schedule_wake()
         return self.recovery
 
     async def stop(self) -> None:

@@ -1,0 +1,556 @@
+"""/remind, /reminders, /timezone and reminder buttons through the real PTB Application
+(offline Bot API), with an injected clock; the dispatcher is ticked by hand."""
+
+from __future__ import annotations
+
+import asyncio
+import time as _time
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+import pytest
+from telegram import Update
+
+from bot.app import build_application, running
+from bot.offline import BOT_USER
+from tests.remind_helpers import BotHarness, FakeClock, harness, settings_for
+
+# Tuesday 10 March 2026, 12:00 in Phnom Penh (UTC+7)
+NOW = datetime(2026, 3, 10, 5, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(NOW)
+
+
+@pytest.fixture
+async def bot(tmp_path: Path, clock: FakeClock):
+    async with harness(tmp_path / "bot.sqlite3", clock) as b:
+        yield b
+
+
+@pytest.fixture
+async def zh(tmp_path: Path, clock: FakeClock):
+    async with harness(tmp_path / "zh.sqlite3", clock, lang="zh-hans") as b:
+        yield b
+
+
+async def plans(bot: BotHarness, chat_id: int = 1):
+    return await bot.store.live_plans(chat_id)
+
+
+def local(dt_utc_ts: int) -> str:
+    return datetime.fromtimestamp(dt_utc_ts, UTC).strftime("%Y-%m-%d %H:%M")
+
+
+# --- one line ---------------------------------------------------------------------------------
+
+
+async def test_one_line_with_time_operator_and_label(bot: BotHarness) -> None:
+    [reply] = await bot.say("/remind 2026-12-31 08:30 Smart 月卡")
+    assert "Saved" in reply.text and "Thu, 31 Dec 2026" in reply.text
+    assert "296 days left" in reply.text
+    assert "Mon, 28 Dec 2026 08:30" in reply.text and "Thu, 31 Dec 2026 08:30" in reply.text
+    [plan] = await plans(bot)
+    assert (plan.operator, plan.label, plan.expiry) == ("smart", "月卡", date(2026, 12, 31))
+    assert plan.time_of_day == time(8, 30) and plan.leads == (3, 1, 0)
+    pending = await bot.store.pending_reminders(plan.id)
+    assert [local(r.send_at) for r in pending] == [
+        "2026-12-28 01:30",
+        "2026-12-30 01:30",
+        "2026-12-31 01:30",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expiry"),
+    [
+        ("/remind 30d", date(2026, 4, 9)),
+        ("/remind 30天", date(2026, 4, 9)),
+        ("/remind 下个月5号", date(2026, 4, 5)),
+        ("/remind in 2 weeks", date(2026, 3, 24)),
+        ("/remind 12/31 Smart", date(2026, 12, 31)),
+    ],
+)
+async def test_one_line_forms(bot: BotHarness, text: str, expiry: date) -> None:
+    [reply] = await bot.say(text)
+    assert "Saved" in reply.text
+    [plan] = await plans(bot)
+    assert plan.expiry == expiry
+
+
+async def test_past_leads_are_skipped_and_not_listed(bot: BotHarness) -> None:
+    [reply] = await bot.say("/remind 明天")  # 11 March: 3 days and 1 day before are past
+    assert "on the day" in reply.text
+    assert "1 day before" not in reply.text and "3 days before" not in reply.text
+    [plan] = await plans(bot)
+    assert len(await bot.store.pending_reminders(plan.id)) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("/remind 2020-01-01", "already passed"),
+        ("/remind 2031-01-01", "too far ahead"),
+        ("/remind banana pancakes", "couldn't read a date"),
+    ],
+)
+async def test_bad_dates_save_nothing(bot: BotHarness, text: str, words: str) -> None:
+    [reply] = await bot.say(text)
+    assert words in reply.text and "nothing was saved" in reply.text.lower()
+    assert await plans(bot) == []
+
+
+async def test_ambiguous_date_is_confirmed(bot: BotHarness) -> None:
+    [reply] = await bot.say("/remind 03/04 Cellcard")
+    assert "two ways" in reply.text
+    choices = bot.buttons()
+    assert set(choices) == {"Thu, 4 Mar 2027", "Fri, 3 Apr 2026"}
+    assert await plans(bot) == []
+    await bot.press(choices["Fri, 3 Apr 2026"])
+    assert "Saved" in bot.texts()
+    [plan] = await plans(bot)
+    assert plan.expiry == date(2026, 4, 3) and plan.operator == "cellcard"
+
+
+async def test_user_text_is_escaped(bot: BotHarness) -> None:
+    [reply] = await bot.say("/remind 2026-12-31 <b>x</b> & co")
+    assert "&lt;b&gt;x&lt;/b&gt; &amp; co" in reply.text
+    [plan] = await plans(bot)
+    assert plan.label == "<b>x</b> & co"
+
+
+async def test_at_most_twenty_plans(bot: BotHarness) -> None:
+    for n in range(20):
+        [reply] = await bot.say(f"/remind {n + 1}d")
+        assert "Saved" in reply.text
+    [reply] = await bot.say("/remind 30d")
+    assert "20 reminders" in reply.text
+    [reply] = await bot.say("/remind")
+    assert "20 reminders" in reply.text
+    assert len(await plans(bot)) == 20
+
+
+# --- guided ---------------------------------------------------------------------------------
+
+
+async def test_guided_flow(bot: BotHarness) -> None:
+    [ask] = await bot.say("/remind")
+    assert "step 1 of 4" in ask.text
+    labels = [b["text"] for row in ask.buttons for b in row]
+    assert labels == [
+        "Smart",
+        "Cellcard",
+        "Metfone",
+        "yes (Seatel)",
+        "CooTel",
+        "Travel eSIM",
+        "Other",
+    ]
+    assert all(len(b["callback_data"].encode()) < 64 for row in ask.buttons for b in row)
+    await bot.press("rmg:op:metfone")
+    assert "Step 2 of 4" in bot.texts()
+    await bot.say("eSIM 10GB")
+    assert "Step 3 of 4" in bot.texts()
+    assert "+30 days" in bot.buttons()
+    await bot.press("rmg:d:30")
+    preview = bot.texts()
+    assert "Step 4 of 4" in preview and "Thu, 9 Apr 2026" in preview and "30 days left" in preview
+    assert "Mon, 6 Apr 2026 09:00" in preview
+    assert await plans(bot) == []  # nothing saved before Save
+    await bot.press("rmg:lead:7")
+    await bot.press("rmg:time:2000")
+    assert "Thu, 2 Apr 2026 20:00" in bot.texts()
+    await bot.say("7:15pm")
+    assert "Thu, 2 Apr 2026 19:15" in bot.texts()
+    await bot.press("rmg:save")
+    assert "Saved" in bot.texts()
+    [plan] = await plans(bot)
+    assert (plan.operator, plan.label, plan.expiry) == ("metfone", "eSIM 10GB", date(2026, 4, 9))
+    assert plan.leads == (7, 3, 1, 0) and plan.time_of_day == time(19, 15)
+    assert len(await bot.store.pending_reminders(plan.id)) == 4
+    # the conversation is over: free text goes to the FAQ again, old buttons are stale
+    await bot.press("rmg:save", bot.request.messages[max(bot.request.messages)])
+    [alert] = bot.last
+    assert alert.method == "answerCallbackQuery" and alert.params.get("show_alert")
+
+
+async def test_guided_in_chinese_with_typed_date_and_skip(zh: BotHarness) -> None:
+    await zh.say("/remind")
+    await zh.press("rmg:op:smart")
+    await zh.press("rmg:skip")
+    await zh.say("2026-12-31")
+    preview = zh.texts()
+    assert "2026年12月31日 星期四" in preview and "还有 296 天" in preview
+    await zh.press("rmg:save")
+    assert "已保存" in zh.texts()
+    [plan] = await plans(zh)
+    assert plan.label is None
+
+
+async def test_guided_calendar(bot: BotHarness) -> None:
+    await bot.say("/remind")
+    await bot.press("rmg:op:travel")
+    await bot.say("Trip")
+    await bot.press("rmg:cal:202603")
+    [edit] = [s for s in bot.last if s.method == "editMessageText"]
+    assert "March 2026" in edit.text
+    data = [b["callback_data"] for row in edit.buttons for b in row]
+    assert "rmg:day:20260309" not in data and "rmg:day:20260310" in data  # past days blank
+    await bot.press("rmg:cal:202604")
+    await bot.press("rmg:day:20260420")
+    assert "Mon, 20 Apr 2026" in bot.texts()
+    await bot.press("rmg:save")
+    [plan] = await plans(bot)
+    assert plan.expiry == date(2026, 4, 20) and plan.operator == "travel"
+
+
+async def test_guided_bad_inputs_keep_the_step(bot: BotHarness) -> None:
+    await bot.say("/remind")
+    await bot.say("what?")
+    assert "tap one of the operator buttons" in bot.texts()
+    await bot.say("cellcard")  # typed operator works too
+    await bot.say("x" * 65)
+    assert "too long" in bot.texts()
+    await bot.say("ok")
+    await bot.say("2019-01-01")
+    assert "already passed" in bot.texts()
+    await bot.say("05/06")
+    assert "two ways" in bot.texts()
+    await bot.press("rmg:day:20260506")
+    assert "Step 4 of 4" in bot.texts()
+    await bot.press("rmg:lead:0")
+    await bot.press("rmg:lead:1")
+    await bot.press("rmg:lead:3")  # the last one cannot be removed
+    assert bot.last[0].params.get("show_alert")
+    await bot.say("25:99")
+    assert "couldn't read that time" in bot.texts()
+
+
+async def test_cancel_mid_way_saves_nothing(bot: BotHarness) -> None:
+    await bot.say("/remind")
+    await bot.press("rmg:op:smart")
+    await bot.say("Monthly")
+    await bot.press("rmg:d:7")
+    [reply] = await bot.say("/cancel")
+    assert "Cancelled" in reply.text
+    assert await plans(bot) == []
+    [reply] = await bot.say("2026-12-31")  # not read as a date any more: the FAQ answers
+    assert "Saved" not in reply.text and "Step" not in reply.text
+    [reply] = await bot.say("/cancel")
+    assert "nothing to cancel" in reply.text
+
+
+async def test_start_remind_entry_for_deep_links(bot: BotHarness) -> None:
+    """A /start deep link can call start_remind: its operator buttons enter the flow."""
+    from telegram.ext import CallbackContext
+
+    from bot.handlers.remind import start_remind
+
+    update = bot.user.message("/start remind", bot.app.bot)
+    context = CallbackContext.from_update(update, bot.app)
+    await start_remind(update, context)
+    assert "step 1 of 4" in bot.request.take()[0].text
+    await bot.press("rmg:op:cootel")
+    assert "Step 2 of 4" in bot.texts()
+
+
+# --- /reminders and plan buttons -------------------------------------------------------------
+
+
+async def test_reminders_list_and_ics(bot: BotHarness) -> None:
+    [reply] = await bot.say("/reminders")
+    assert "no reminders yet" in reply.text
+    await bot.say("/remind 2026-12-31 Smart 月卡")
+    await bot.say("/remind 2026-04-01 eSIM")
+    [listing] = await bot.say("/reminders")
+    assert listing.text.index("eSIM") < listing.text.index("月卡")  # by expiry
+    assert "Next reminder: Sun, 29 Mar 2026 09:00" in listing.text
+    await bot.press("rm:ics")
+    [doc] = [s for s in bot.last if s.method == "sendDocument"]
+    body = next(iter(doc.files.values())).decode()
+    assert body.count("BEGIN:VEVENT") == 2 and body.count("BEGIN:VALARM") == 6
+
+
+async def test_delete_with_confirmation_and_stale_buttons(bot: BotHarness) -> None:
+    await bot.say("/remind 2026-12-31 Smart")
+    [plan] = await plans(bot)
+    await bot.say("/reminders")
+    listing = bot.message_with(f"rm:del:{plan.id}")
+    await bot.press(f"rm:del:{plan.id}")
+    await bot.press(f"rm:dn:{plan.id}")
+    assert "keeping" in bot.texts()
+    await bot.press(f"rm:del:{plan.id}", listing)
+    await bot.press(f"rm:dy:{plan.id}")
+    assert "Deleted" in bot.texts()
+    assert await plans(bot) == []
+    assert await bot.store.next_due() is None
+    for data in (f"rm:rn:{plan.id}", f"rm:chg:{plan.id}", f"rm:sn:{plan.id}", "rm:rf:999:30"):
+        await bot.press(data, listing)
+        [alert] = bot.last
+        assert alert.method == "answerCallbackQuery" and alert.params["show_alert"]
+        assert "no longer exists" in alert.params["text"]
+
+
+async def test_another_chats_plan_is_stale(tmp_path: Path, clock: FakeClock) -> None:
+    async with harness(tmp_path / "two.sqlite3", clock) as bot:
+        await bot.say("/remind 2026-12-31")
+        [plan] = await plans(bot)
+        bot.user.chat_id = 2
+        message = {"message_id": 1, "date": 0, "chat": {"id": 2, "type": "private"}}
+        await bot.press(f"rm:dy:{plan.id}", message)
+        assert bot.last[0].params["show_alert"]
+        assert len(await plans(bot, 1)) == 1
+
+
+async def test_renewed_roll_forward_options(bot: BotHarness) -> None:
+    await bot.say("/remind 30d Smart")  # 9 April, period 30 days
+    [plan] = await plans(bot)
+    await bot.say("/reminders")
+    await bot.press(f"rm:rn:{plan.id}")
+    choices = bot.buttons()
+    assert "Same as before (30 days)" in choices
+    assert choices["+90 days"] == f"rm:rf:{plan.id}:90"
+    await bot.press(f"rm:rf:{plan.id}:90")
+    assert "Updated" in bot.texts() and "Wed, 8 Jul 2026" in bot.texts()
+    [plan] = await plans(bot)
+    assert plan.expiry == date(2026, 7, 8) and plan.period_days == 90
+    assert len(await bot.store.pending_reminders(plan.id)) == 3
+
+
+async def test_renewed_type_a_date_and_change_date(bot: BotHarness) -> None:
+    await bot.say("/remind 2026-04-01")
+    [plan] = await plans(bot)
+    await bot.say("/reminders")
+    await bot.press(f"rm:rn:{plan.id}")
+    await bot.press(f"rm:rnt:{plan.id}")
+    assert "new expiry date" in bot.texts()
+    await bot.say("nonsense")
+    assert "couldn't read a date" in bot.texts()
+    await bot.say("2026-05-01")
+    assert "Updated" in bot.texts()
+    [plan] = await plans(bot)
+    assert plan.expiry == date(2026, 5, 1) and plan.period_days == 30
+    await bot.press(f"rm:chg:{plan.id}", bot.message_with(f"rm:chg:{plan.id}"))
+    await bot.say("5/6")
+    await bot.press("rmg:nd:20260605")
+    [plan] = await plans(bot)
+    assert plan.expiry == date(2026, 6, 5) and plan.period_days == 30
+
+
+# --- reminder messages ---------------------------------------------------------------------------
+
+
+async def test_reminder_message_and_its_buttons(bot: BotHarness, clock: FakeClock) -> None:
+    await bot.say("/remind 2026-03-20 Smart <i>月卡</i>")
+    [plan] = await plans(bot)
+    clock.set(datetime(2026, 3, 17, 2, 0, tzinfo=UTC))  # 09:00 local, 3 days before
+    [msg] = await bot.tick()
+    assert msg.method == "sendMessage" and int(msg.params["chat_id"]) == 1
+    text = msg.text
+    assert "&lt;i&gt;月卡&lt;/i&gt;" in text and "Smart" in text and "Fri, 20 Mar 2026" in text
+    assert "3 days left" in text and "*888*" in text and "/codes smart" in text
+    assert "/faq" in text
+    assert [[b["text"] for b in row] for row in msg.buttons] == [
+        ["✅ Renewed"],
+        ["⏰ Tomorrow", "🛑 Stop"],
+    ]
+    assert await bot.tick() == []  # sent once
+    await bot.press(f"rm:sn:{plan.id}")
+    assert "Wed, 18 Mar 2026 09:00" in bot.texts()
+    pending = await bot.store.pending_reminders(plan.id)
+    assert [(r.kind, local(r.send_at)) for r in pending] == [
+        ("snooze", "2026-03-18 02:00"),
+        ("lead", "2026-03-19 02:00"),
+        ("lead", "2026-03-20 02:00"),
+    ]
+    clock.set(datetime(2026, 3, 18, 2, 0, tzinfo=UTC))
+    [again] = await bot.tick()
+    assert "2 days left" in again.text
+    await bot.press(f"rm:st:{plan.id}", bot.message_with(f"rm:st:{plan.id}"))
+    assert "Stopped" in bot.texts()
+    clock.set(datetime(2026, 3, 21, 2, 0, tzinfo=UTC))
+    assert await bot.tick() == []
+    assert await plans(bot) == []
+
+
+async def test_on_expiry_day_snooze_is_three_hours(bot: BotHarness, clock: FakeClock) -> None:
+    await bot.say("/remind 2026-03-12 Cellcard")
+    [plan] = await plans(bot)
+    clock.set(datetime(2026, 3, 12, 2, 0, tzinfo=UTC))
+    [msg] = await bot.tick()
+    assert "expires today" in msg.text and "⏰ In 3 hours" in str(msg.buttons)
+    await bot.press(f"rm:sn:{plan.id}")
+    [snooze] = await bot.store.pending_reminders(plan.id)
+    assert local(snooze.send_at) == "2026-03-12 05:00"
+
+
+async def test_expired_notice_and_renew_from_it(bot: BotHarness, clock: FakeClock) -> None:
+    await bot.say("/remind 2026-03-20 Metfone")
+    [plan] = await plans(bot)
+    clock.set(datetime(2026, 3, 25, 5, 0, tzinfo=UTC))  # the bot was down over the expiry
+    [notice] = await bot.tick()
+    assert "expired on Fri, 20 Mar 2026" in notice.text
+    assert [[b["text"] for b in row] for row in notice.buttons] == [["✅ Renewed", "🛑 Stop"]]
+    assert await bot.tick() == []
+    [listing] = await bot.say("/reminders")
+    assert "expired 5 days ago" in listing.text
+    await bot.press(f"rm:rn:{plan.id}", bot.message_with(f"rm:rn:{plan.id}"))
+    await bot.press(f"rm:rf:{plan.id}:30")
+    [plan] = await plans(bot)
+    assert plan.state == "active" and plan.expiry == date(2026, 4, 24)  # from today
+
+
+# --- /timezone ---------------------------------------------------------------------------------
+
+
+async def test_timezone_buttons_recompute_reminders(bot: BotHarness) -> None:
+    await bot.say("/remind 2026-12-31")
+    [plan] = await plans(bot)
+    [ask] = await bot.say("/timezone")
+    assert "Asia/Phnom_Penh" in ask.text
+    names = {b["text"]: b["callback_data"] for row in ask.buttons for b in row}
+    assert list(names) == ["Phnom Penh", "Shanghai", "Hong Kong", "Taipei", "Singapore", "Bangkok"]
+    await bot.press(names["Shanghai"])
+    assert "Asia/Shanghai" in bot.texts() and "3 reminder(s)" in bot.texts()
+    pending = await bot.store.pending_reminders(plan.id)
+    assert local(pending[0].send_at) == "2026-12-28 01:00"  # 09:00 in UTC+8
+
+
+async def test_timezone_typed_name_and_unknown(bot: BotHarness) -> None:
+    await bot.say("/remind 2026-07-10")
+    [plan] = await plans(bot)
+    await bot.say("/timezone")
+    await bot.say("Mars/Olympus")
+    assert "don't know the time zone" in bot.texts()
+    await bot.say("europe/paris")
+    assert "Europe/Paris" in bot.texts()
+    pending = await bot.store.pending_reminders(plan.id)
+    assert local(pending[0].send_at) == "2026-07-07 07:00"  # 09:00 CEST
+    [reply] = await bot.say("/timezone America/New_York")
+    assert "America/New_York" in reply.text
+    assert (await bot.store.get_user(1)).timezone == "America/New_York"
+
+
+# --- blocked users, restarts, faults through the Bot API ----------------------------------------
+
+
+def member_update(status: str, update_id: int, bot) -> Update:
+    data = {
+        "update_id": update_id,
+        "my_chat_member": {
+            "chat": {"id": 1, "type": "private", "first_name": "You"},
+            "from": {"id": 1, "is_bot": False, "first_name": "You"},
+            "date": 0,
+            "old_chat_member": {"status": "member", "user": BOT_USER},
+            "new_chat_member": {"status": status, "user": BOT_USER, "until_date": 0}
+            if status == "kicked"
+            else {"status": status, "user": BOT_USER},
+        },
+    }
+    return Update.de_json(data, bot)
+
+
+async def test_forbidden_pauses_until_start(bot: BotHarness, clock: FakeClock) -> None:
+    await bot.say("/remind 2026-03-20 Smart")
+    [plan] = await plans(bot)
+    clock.set(datetime(2026, 3, 17, 2, 0, tzinfo=UTC))
+    bot.request.fail_next(403, "Forbidden: bot was blocked by the user")
+    assert await bot.tick() == []
+    assert not (await bot.store.get_user(1)).active
+    assert {r.state for r in await bot.store.reminders_of_plan(plan.id)} == {"paused"}
+    clock.set(datetime(2026, 3, 18, 3, 0, tzinfo=UTC))
+    assert await bot.tick() == []
+    await bot.say("/start")
+    assert (await bot.store.get_user(1)).active
+    [late] = await bot.tick()  # the missed reminders collapse into one
+    assert "2 days left" in late.text
+    assert await bot.tick() == []
+
+
+async def test_my_chat_member_blocks_and_unblocks(bot: BotHarness, clock: FakeClock) -> None:
+    await bot.say("/remind 2026-03-20")
+    [plan] = await plans(bot)
+    await bot.app.process_update(member_update("kicked", 900, bot.app.bot))
+    assert not (await bot.store.get_user(1)).active
+    assert {r.state for r in await bot.store.pending_reminders(plan.id)} == {"paused"}
+    await bot.app.process_update(member_update("member", 901, bot.app.bot))
+    assert (await bot.store.get_user(1)).active
+    assert {r.state for r in await bot.store.pending_reminders(plan.id)} == {"pending"}
+
+
+async def test_server_errors_retry_and_flood_control(
+    bot: BotHarness, clock: FakeClock, monkeypatch
+) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+    await bot.say("/remind 2026-03-20")
+    [plan] = await plans(bot)
+    clock.set(datetime(2026, 3, 17, 2, 0, tzinfo=UTC))
+    bot.request.fail_next(500, "Internal Server Error")
+    assert await bot.tick() == []
+    clock.advance(15)
+    bot.request.fail_next(429, "Too Many Requests: retry after 7", retry_after=7)
+    assert await bot.tick() == []
+    clock.advance(6)
+    assert await bot.tick() == []
+    clock.advance(1)
+    [msg] = await bot.tick()
+    assert "3 days left" in msg.text
+    rows = await bot.store.reminders_of_plan(plan.id)
+    assert rows[0].state == "sent" and rows[0].attempts == 3
+
+
+async def test_restart_on_same_file_sends_due_reminder_once(tmp_path: Path) -> None:
+    path = tmp_path / "restart.sqlite3"
+    clock = FakeClock(NOW)
+    async with harness(path, clock) as first:
+        await first.say("/remind 2026-03-12 Smart")
+    clock.set(datetime(2026, 3, 12, 2, 30, tzinfo=UTC))  # down over the 09:00 reminder
+    sent = []
+    for _ in range(2):
+        async with harness(path, clock) as again:
+            sent += await again.tick()
+    assert len(sent) == 1 and "expires today" in sent[0].text
+
+
+async def test_job_queue_wakes_the_dispatcher_after_restart(tmp_path: Path) -> None:
+    """Production wiring: no manual tick; the repeating job runs at start-up."""
+    path = tmp_path / "jobs.sqlite3"
+    clock = FakeClock(NOW)
+    async with harness(path, clock) as first:
+        await first.say("/remind 2026-03-12 Smart")
+    clock.set(datetime(2026, 3, 12, 2, 30, tzinfo=UTC))
+    from bot.offline import OfflineRequest
+
+    for expected in (1, 0):
+        request = OfflineRequest()
+        app = build_application(settings_for(path), request=request, clock=clock)
+        async with running(app):
+            deadline = _time.monotonic() + (5 if expected else 1.5)
+            while _time.monotonic() < deadline:
+                if any(s.method == "sendMessage" for s in request.sent):
+                    break
+                await asyncio.sleep(0.05)
+            if expected:
+                jobs = {j.name for j in app.job_queue.jobs()}
+                assert "reminders:poll" in jobs
+        assert len([s for s in request.sent if s.method == "sendMessage"]) == expected
+
+
+async def test_terminal_chat_supports_reminders(tmp_path: Path) -> None:
+    import io
+
+    from bot.chat import TerminalChat
+
+    out = io.StringIO()
+    chat = TerminalChat(settings_for(tmp_path / "chat.sqlite3"), out, language_code="en")
+    async with running(chat.app):
+        await chat.say("/remind 30d Smart")
+        await chat.say("/reminders")
+        await chat.say("1")  # press the first button: renewed
+        await chat.say("/remind")
+        await chat.say("2")  # Cellcard
+    text = out.getvalue()
+    assert "Saved" in text and "Your reminders" in text and "How long did you renew" in text
+    assert "Step 2 of 4" in text
