@@ -75,6 +75,16 @@ MIGRATIONS: list[str] = [
     CREATE INDEX reminders_in_flight ON reminders (state) WHERE state IN ('claimed', 'sending');
     CREATE INDEX reminders_paused ON reminders (chat_id) WHERE state = 'paused';
     """,
+    # 3: indexes SQLite can actually use: a partial index on "state IN (a, b)" is not
+    # used for "state = a" (start-up recovery scanned every row); pausing a chat's
+    # reminders needs (chat_id, state).
+    """
+    DROP INDEX reminders_in_flight;
+    DROP INDEX reminders_paused;
+    CREATE INDEX reminders_claimed ON reminders (id) WHERE state = 'claimed';
+    CREATE INDEX reminders_sending ON reminders (id) WHERE state = 'sending';
+    CREATE INDEX reminders_by_chat ON reminders (chat_id, state);
+    """,
 ]
 
 MAX_ACTIVE_PLANS = 20

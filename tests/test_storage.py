@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import date, time
 from pathlib import Path
@@ -80,13 +81,34 @@ async def test_migrates_from_version_1_keeping_users(tmp_path: Path, monkeypatch
         await store.close()
 
 
-async def test_due_lookup_uses_the_partial_index(store: Store) -> None:
-    async with store.db.execute(
-        "EXPLAIN QUERY PLAN SELECT send_at FROM reminders WHERE state = 'pending' "
-        "ORDER BY send_at LIMIT 1"
-    ) as cur:
+@pytest.mark.parametrize(
+    ("sql", "index"),
+    [
+        (
+            "SELECT send_at FROM reminders WHERE state = 'pending' ORDER BY send_at LIMIT 1",
+            "reminders_due",
+        ),
+        ("UPDATE reminders SET state = 'pending' WHERE state = 'claimed'", "reminders_claimed"),
+        (
+            "UPDATE reminders SET state = 'failed' WHERE state = 'sending' AND recovered = 1",
+            "reminders_sending",
+        ),
+        (
+            "UPDATE reminders SET state = 'paused' WHERE chat_id = 1 AND state = 'pending'",
+            "reminders_by_chat",
+        ),
+        (
+            "UPDATE reminders SET state = 'pending' WHERE chat_id = 1 AND state = 'paused'",
+            "reminders_by_chat",
+        ),
+        ("SELECT * FROM reminders WHERE plan_id = 1 AND state = 'pending'", "reminders_by_plan"),
+    ],
+)
+async def test_hot_queries_use_an_index(store: Store, sql: str, index: str) -> None:
+    """Nothing the dispatcher or start-up runs scans the (million-row) reminders table."""
+    async with store.db.execute(f"EXPLAIN QUERY PLAN {sql}") as cur:
         plan = " ".join(str(row[3]) for row in await cur.fetchall())
-    assert "reminders_due" in plan
+    assert index in plan and not re.search(r"SCAN reminders(?! USING)", plan)
 
 
 # --- plans ------------------------------------------------------------------------------
