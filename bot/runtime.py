@@ -25,7 +25,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -50,7 +50,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.app import Clock, Services, build_application, utc_now
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 
 log = logging.getLogger(__name__)
 
@@ -347,6 +347,30 @@ async def polling(application: Application, poll_timeout: float = 1) -> AsyncIte
             await application.post_shutdown(application)
 
 
+FAKE_NOW_ENV = "RENEWAL_BOT_FAKE_NOW"
+
+
+def clock_from_env() -> Clock:
+    """The real clock, unless RENEWAL_BOT_FAKE_NOW (tests only) gives a start time.
+
+    With e.g. RENEWAL_BOT_FAKE_NOW=2027-03-10T14:34:00+07:00 the bot's clock (reminder
+    parsing, scheduling, dispatch) starts there and runs at normal speed, so end-to-end
+    tests of a subprocess can put a reminder due time just behind a restart.
+    """
+    value = os.environ.get(FAKE_NOW_ENV, "").strip()
+    if not value:
+        return utc_now
+    try:
+        start = datetime.fromisoformat(value)
+    except ValueError:
+        start = None
+    if start is None or start.tzinfo is None:
+        raise ConfigError(f"{FAKE_NOW_ENV} must be like 2027-03-10T14:34:00+07:00 (tests only)")
+    origin = time.monotonic()
+    log.warning("%s is set: the clock starts at %s (for tests only)", FAKE_NOW_ENV, start)
+    return lambda: (start + timedelta(seconds=time.monotonic() - origin)).astimezone(UTC)
+
+
 def webhook_path(url: str) -> str:
     return urlsplit(url).path.strip("/")
 
@@ -355,7 +379,7 @@ def run(settings: Settings) -> int:
     """Run until SIGTERM/SIGINT. Returns the process exit code."""
     os.environ.setdefault("PTB_TIMEDELTA", "true")  # RetryAfter.retry_after as timedelta
     mode = "webhook" if settings.webhook_url else "polling"
-    application = build_runtime_application(settings, mode=mode)
+    application = build_runtime_application(settings, mode=mode, clock=clock_from_env())
     log.info(
         "starting in %s mode, database %s, time zone %s",
         mode,

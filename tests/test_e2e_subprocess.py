@@ -1,5 +1,6 @@
 """The real `renewal-bot run` as a subprocess, pointed at the fake Bot API with
-TELEGRAM_API_BASE_URL: answers over HTTP, reports healthy, stops cleanly on SIGTERM.
+TELEGRAM_API_BASE_URL: answers over HTTP, reports healthy, stops cleanly on SIGTERM,
+and a reminder survives SIGKILL and restarts, arriving exactly once.
 
 The fake server runs in the test's event loop, so the bot is started with
 asyncio.create_subprocess_exec and never waited for with a blocking call.
@@ -8,8 +9,12 @@ asyncio.create_subprocess_exec and never waited for with a blocking call.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import signal
+import sqlite3
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from conftest import PYTHON, TOKEN, subprocess_env
 from fakebotapi import FakeBotApi
@@ -95,3 +100,66 @@ async def test_subprocess_bot_with_a_token_template_url(fake_api: FakeBotApi, tm
         stderr = await stop_bot(proc, signal.SIGINT)
     assert proc.returncode == 0, stderr
     assert stderr == ""  # nothing at WARNING or above on a clean run
+
+
+def reminder_states(db_path, chat_id: int) -> list[str]:
+    with contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as db:
+        rows = db.execute("SELECT state FROM reminders WHERE chat_id = ? ORDER BY id", (chat_id,))
+        return [row[0] for row in rows]
+
+
+async def wait_until(condition, timeout: float = 10.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.05)
+
+
+async def test_reminder_survives_sigkill_and_arrives_exactly_once(
+    fake_api: FakeBotApi, tmp_path
+) -> None:
+    """/remind a minute ahead; SIGKILL; restart after the due time: sent once. SIGKILL
+    again after it was sent; restart: not sent again. The bot's clock starts at
+    RENEWAL_BOT_FAKE_NOW (honoured for tests) so nobody waits a real minute."""
+    db = tmp_path / "bot.sqlite3"
+    t0 = datetime(2027, 3, 10, 14, 34, tzinfo=ZoneInfo("Asia/Phnom_Penh"))
+
+    def env_at(seconds: int) -> dict[str, str]:
+        now = (t0 + timedelta(seconds=seconds)).isoformat()
+        return subprocess_env(fake_api.base_url, tmp_path, RENEWAL_BOT_FAKE_NOW=now)
+
+    proc = await start_bot(env_at(0), tmp_path)
+    try:
+        update_id = fake_api.user_sends(30, "/remind 2027-03-10 14:35 smart")
+        [saved] = await fake_api.wait_for("sendMessage", chat_id=30, timeout=15)
+        assert "Saved" in saved.params["text"] and "14:35" in saved.params["text"]
+        assert reminder_states(db, 30) == ["pending"]
+        # Telegram forgets an update once a later getUpdates confirms it.
+        await fake_api.wait_for("getUpdates", lambda c: c.params.get("offset", 0) > update_id)
+    finally:
+        await stop_bot(proc, signal.SIGKILL)
+    assert proc.returncode == -signal.SIGKILL
+
+    mark = len(fake_api.calls)
+    proc = await start_bot(env_at(65), tmp_path)  # the reminder is now overdue
+    try:
+        [due] = await fake_api.wait_for("sendMessage", chat_id=30, since=mark, timeout=15)
+        assert "Smart" in due.params["text"] and "*888*" in due.params["text"]
+        await wait_until(lambda: reminder_states(db, 30) == ["sent"])
+    finally:
+        await stop_bot(proc, signal.SIGKILL)
+
+    mark = len(fake_api.calls)
+    proc = await start_bot(env_at(75), tmp_path)
+    try:
+        fake_api.user_sends(30, "/start")
+        [welcome] = await fake_api.wait_for("sendMessage", chat_id=30, since=mark, timeout=15)
+        assert "Hi " in welcome.params["text"]
+    finally:
+        stderr = await stop_bot(proc)
+    assert proc.returncode == 0, stderr
+    texts = fake_api.sent_texts(30)
+    assert len(texts) == 3  # saved, the reminder once, the welcome: nothing repeated
+    assert sum("*888*" in t for t in texts) == 1
+    assert reminder_states(db, 30) == ["sent"]
