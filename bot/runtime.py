@@ -419,7 +419,9 @@ def run(settings: Settings) -> int:
 async def _add_health_route_soon(application: Application) -> None:
     """PTB starts its webhook server after post_init; add /healthz once the app runs."""
     assert application.job_queue is not None
-    application.job_queue.run_once(_add_health_route, when=0)
+    application.job_queue.run_once(
+        _add_health_route, when=0, job_kwargs={"misfire_grace_time": None}
+    )
 
 
 async def _add_health_route(context: ContextTypes.DEFAULT_TYPE) -> None:

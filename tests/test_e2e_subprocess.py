@@ -12,10 +12,12 @@ import asyncio
 import contextlib
 import json
 import signal
+import socket
 import sqlite3
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from aiohttp import ClientSession
 from conftest import PYTHON, TOKEN, subprocess_env
 from fakebotapi import FakeBotApi
 
@@ -163,3 +165,57 @@ async def test_reminder_survives_sigkill_and_arrives_exactly_once(
     assert len(texts) == 3  # saved, the reminder once, the welcome: nothing repeated
     assert sum("*888*" in t for t in texts) == 1
     assert reminder_states(db, 30) == ["sent"]
+
+
+async def test_subprocess_bot_in_webhook_mode(fake_api: FakeBotApi, tmp_path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/tg/hook"
+    env = subprocess_env(
+        fake_api.base_url,
+        tmp_path,
+        WEBHOOK_URL=url,
+        WEBHOOK_SECRET="webhook-secret-1",
+        WEBHOOK_LISTEN="127.0.0.1",
+        WEBHOOK_PORT=str(port),
+    )
+    proc = await start_bot(env, tmp_path)
+    try:
+        # PTB calls setWebhook, then starts its server; /healthz is added once it runs.
+        [hook] = await fake_api.wait_for("setWebhook", timeout=15)
+        assert hook.params["url"] == url and hook.params["secret_token"] == "webhook-secret-1"
+        assert hook.params["drop_pending_updates"] is False
+        status, body = await get_until_served(f"http://127.0.0.1:{port}/healthz")
+        assert status == 200, body
+        report = json.loads(body)
+        assert report["healthy"] and report["mode"] == "webhook" and report["db_ok"]
+
+        fake_api.user_sends(9, "/start", language_code="zh-hant")
+        assert await fake_api.flush_webhook() == [200]
+        [reply] = await fake_api.wait_for("sendMessage", chat_id=9)
+        assert "續費保號" in reply.params["text"]
+        fake_api.webhook["secret_token"] = "guessed"
+        fake_api.user_sends(9, "/start")
+        assert await fake_api.flush_webhook() == [403]  # a wrong secret is refused
+    finally:
+        stderr = await stop_bot(proc)
+    assert proc.returncode == 0, stderr
+    assert "WEBHOOK_SECRET is not set" not in stderr and "Traceback" not in stderr
+
+
+async def get_until_served(url: str, timeout: float = 10) -> tuple[int, str]:
+    """GET url, retrying while the server is not up yet (refused) or the route not added."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    async with ClientSession() as session:
+        while True:
+            try:
+                async with session.get(url) as response:
+                    status, body = response.status, await response.text()
+                if status != 404:
+                    return status, body
+            except OSError:
+                pass
+            assert loop.time() < deadline, f"{url} not served in {timeout} s"
+            await asyncio.sleep(0.05)
