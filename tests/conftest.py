@@ -23,6 +23,21 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
+async def offline_app(tmp_path: Path) -> AsyncIterator[Any]:
+    """The real Application with an in-process Bot API and a database in tmp_path."""
+    from bot.app import build_application, running
+    from bot.offline import OfflineRequest
+    from tests.helpers import settings_for
+
+    request = OfflineRequest()
+    application = build_application(
+        settings_for(tmp_path / "bot.sqlite3"), request=request, with_updater=False
+    )
+    async with running(application):
+        yield application, request
+
+
+@pytest.fixture
 def ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
     """RetryAfter.retry_after as a timedelta; the int form warns (warnings are errors)."""
     monkeypatch.setenv("PTB_TIMEDELTA", "true")

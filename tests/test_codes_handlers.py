@@ -1,28 +1,18 @@
 """/codes, its buttons, inline mode and free-text code questions through the real Application."""
 
 import pytest
-from test_faq_handlers import Session, settings_for
 
-from bot.app import build_application, running
 from bot.content import load_content
 from bot.core.answers import build_matcher, respond
-from bot.offline import OfflineRequest
-
-
-@pytest.fixture
-async def app(tmp_path):
-    request = OfflineRequest()
-    application = build_application(settings_for(tmp_path), request=request, with_updater=False)
-    async with running(application):
-        yield application, request
+from tests.helpers import Session
 
 
 def all_callback_data(sent):
     return [b["callback_data"] for row in sent.buttons for b in row if "callback_data" in b]
 
 
-async def test_codes_menu_then_operator_card_then_back(app):
-    session = Session(*app, language_code="zh-hans")
+async def test_codes_menu_then_operator_card_then_back(offline_app):
+    session = Session(*offline_app, language_code="zh-hans")
     (menu,) = await session.send("/codes")
     data = all_callback_data(menu)
     assert "codes:op:cellcard" in data and "codes:common" in data
@@ -48,42 +38,42 @@ async def test_codes_menu_then_operator_card_then_back(app):
         ("seatel", "1204"),
     ],
 )
-async def test_codes_with_arguments(app, args, needle):
-    session = Session(*app)
+async def test_codes_with_arguments(offline_app, args, needle):
+    session = Session(*offline_app)
     (reply,) = await session.send(f"/codes {args}")
     assert needle in reply.text
 
 
-async def test_operator_name_keeps_the_users_language(app):
-    session = Session(*app, language_code="zh-hans")
+async def test_operator_name_keeps_the_users_language(offline_app):
+    session = Session(*offline_app, language_code="zh-hans")
     (reply,) = await session.send("/codes cellcard")
     assert "查余额" in reply.text or "余额" in reply.text
 
 
-async def test_seatel_falls_back_to_common_codes_and_says_so(app):
-    session = Session(*app, language_code="en")
+async def test_seatel_falls_back_to_common_codes_and_says_so(offline_app):
+    session = Session(*offline_app, language_code="en")
     (reply,) = await session.send("/codes seatel")
     assert "*1201#" in reply.text
     assert "no verified" in reply.text.lower() or "common" in reply.text.lower()
 
 
-async def test_unknown_operator_lists_the_known_ones(app):
-    session = Session(*app, language_code="en")
+async def test_unknown_operator_lists_the_known_ones(offline_app):
+    session = Session(*offline_app, language_code="en")
     (reply,) = await session.send("/codes <b>truemove</b>")
     assert "&lt;b&gt;truemove" in reply.text  # user text escaped
     assert "/codes cellcard" in reply.text
     assert "codes:op:smart" in all_callback_data(reply)
 
 
-async def test_stale_codes_button(app):
-    session = Session(*app)
+async def test_stale_codes_button(offline_app):
+    session = Session(*offline_app)
     (menu,) = await session.send("/codes")
     (alert,) = await session.press(menu, "codes:op:qb")
     assert alert.method == "answerCallbackQuery" and alert.params["show_alert"] is True
 
 
-async def test_inline_query_offers_operator_cards(app):
-    application, request = app
+async def test_inline_query_offers_operator_cards(offline_app):
+    application, request = offline_app
     session = Session(application, request)
     update = session.user.inline_query("cellcard", application.bot)
     await application.process_update(update)
@@ -96,8 +86,8 @@ async def test_inline_query_offers_operator_cards(app):
     assert any(r["id"].startswith("common") for r in results)
 
 
-async def test_empty_inline_query_offers_every_operator(app):
-    application, request = app
+async def test_empty_inline_query_offers_every_operator(offline_app):
+    application, request = offline_app
     update = Session(application, request).user.inline_query("", application.bot)
     await application.process_update(update)
     (answer,) = request.take()

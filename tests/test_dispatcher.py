@@ -13,7 +13,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.core.schedule import reminder_times
 from bot.dispatcher import Dispatcher, Limiter, backoff, retry_after_seconds
 from bot.storage import Due, Planned, Store
-from tests.remind_helpers import FakeClock, FakeSleep
+from tests.helpers import FakeClock, FakeSleep
 
 PP = "Asia/Phnom_Penh"
 START = datetime(2027, 1, 10, 0, 0, tzinfo=UTC)  # 07:00 in Phnom Penh

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fakebotapi import FakeBotApi
-from remind_helpers import FakeClock
+from helpers import FakeClock
 
 from bot.runtime import build_runtime_application, polling
 

@@ -3,41 +3,8 @@
 import pytest
 
 from bot.app import build_application, running
-from bot.config import load_settings
-from bot.offline import OfflineRequest, UpdateFactory
-
-
-class Session:
-    """One user talking to a real Application whose Bot API is in-process."""
-
-    def __init__(self, app, request, language_code="en", chat_id=42, first_name="Dara"):
-        self.app, self.request = app, request
-        self.user = UpdateFactory(chat_id, language_code, first_name)
-
-    async def send(self, text):
-        await self.app.process_update(self.user.message(text, self.app.bot))
-        return self.request.take()
-
-    async def press(self, sent, data):
-        chat_id = int(sent.params["chat_id"])
-        message_id = sent.params.get("message_id") or max(
-            mid for (cid, mid) in self.request.messages if cid == chat_id
-        )
-        message = self.request.messages[(chat_id, int(message_id))]
-        await self.app.process_update(self.user.press(message, data, self.app.bot))
-        return self.request.take()
-
-
-def settings_for(tmp_path):
-    return load_settings(_env_file=None, database_path=tmp_path / "bot.sqlite3")
-
-
-@pytest.fixture
-async def app(tmp_path):
-    request = OfflineRequest()
-    application = build_application(settings_for(tmp_path), request=request, with_updater=False)
-    async with running(application):
-        yield application, request
+from bot.offline import OfflineRequest
+from tests.helpers import Session, settings_for
 
 
 def texts(sent):
@@ -48,21 +15,21 @@ def texts(sent):
     ("code", "needle"),
     [("zh-hans", "续费保号"), ("zh-hant", "續費保號"), ("en", "keep a Cambodian")],
 )
-async def test_start_in_each_language(app, code, needle):
-    session = Session(*app, language_code=code)
+async def test_start_in_each_language(offline_app, code, needle):
+    session = Session(*offline_app, language_code=code)
     (reply,) = texts(await session.send("/start"))
     assert needle in reply
     assert "Dara" in reply
 
 
-async def test_start_escapes_the_users_name(app):
-    session = Session(*app, first_name="<b>&x")
+async def test_start_escapes_the_users_name(offline_app):
+    session = Session(*offline_app, first_name="<b>&x")
     (reply,) = texts(await session.send("/start"))
     assert "&lt;b&gt;&amp;x" in reply
 
 
-async def test_free_text_question_gets_answer_sources_and_related_buttons(app):
-    session = Session(*app, language_code="en")
+async def test_free_text_question_gets_answer_sources_and_related_buttons(offline_app):
+    session = Session(*offline_app, language_code="en")
     (sent,) = await session.send("回国了怎么保号")
     assert sent.method == "sendMessage"
     assert "来源" in sent.text  # answered in the question's script, not the UI language
@@ -74,21 +41,21 @@ async def test_free_text_question_gets_answer_sources_and_related_buttons(app):
     assert card.method == "sendMessage" and "来源" in card.text
 
 
-async def test_out_of_scope_shows_what_the_bot_can_do(app):
-    session = Session(*app, language_code="zh-hans")
+async def test_out_of_scope_shows_what_the_bot_can_do(offline_app):
+    session = Session(*offline_app, language_code="zh-hans")
     (sent,) = await session.send("金边今天天气怎么样")
     assert "帮不上忙" in sent.text
     assert any(b["callback_data"].startswith("faq:c:") for row in sent.buttons for b in row)
 
 
-async def test_markup_and_emoji_are_harmless(app):
-    session = Session(*app)
+async def test_markup_and_emoji_are_harmless(offline_app):
+    session = Session(*offline_app)
     (sent,) = await session.send("<script>alert(1)</script> 😀 *1201# &amp;")
     assert "<script>" not in sent.text
 
 
-async def test_faq_menu_navigation_edits_in_place(app):
-    session = Session(*app, language_code="zh-hans")
+async def test_faq_menu_navigation_edits_in_place(offline_app):
+    session = Session(*offline_app, language_code="zh-hans")
     (menu,) = await session.send("/faq")
     first_category = menu.buttons[0][0]["callback_data"]
     (_ack, page) = await session.press(menu, first_category)
@@ -102,8 +69,8 @@ async def test_faq_menu_navigation_edits_in_place(app):
     assert back.text == menu.text
 
 
-async def test_stale_faq_button_is_answered_gracefully(app):
-    session = Session(*app)
+async def test_stale_faq_button_is_answered_gracefully(offline_app):
+    session = Session(*offline_app)
     (menu,) = await session.send("/faq")
     (alert,) = await session.press(menu, "faq:q:topic-that-was-removed")
     assert alert.method == "answerCallbackQuery"
@@ -112,27 +79,31 @@ async def test_stale_faq_button_is_answered_gracefully(app):
 
 async def test_language_choice_is_remembered_across_restarts(tmp_path):
     request = OfflineRequest()
-    first = build_application(settings_for(tmp_path), request=request, with_updater=False)
+    first = build_application(
+        settings_for(tmp_path / "bot.sqlite3"), request=request, with_updater=False
+    )
     async with running(first):
         session = Session(first, request, language_code="en")
         (picker,) = await session.send("/language")
         (_ack, done) = await session.press(picker, "lang:zh-Hant")
         assert "繁體中文" in done.text
     request = OfflineRequest()
-    second = build_application(settings_for(tmp_path), request=request, with_updater=False)
+    second = build_application(
+        settings_for(tmp_path / "bot.sqlite3"), request=request, with_updater=False
+    )
     async with running(second):
         session = Session(second, request, language_code="en")
         (welcome,) = texts(await session.send("/start"))
         assert "續費保號" in welcome
 
 
-async def test_unknown_command(app):
-    session = Session(*app)
+async def test_unknown_command(offline_app):
+    session = Session(*offline_app)
     (reply,) = texts(await session.send("/frobnicate"))
     assert "/help" in reply
 
 
-async def test_help(app):
-    session = Session(*app, language_code="zh-tw")
+async def test_help(offline_app):
+    session = Session(*offline_app, language_code="zh-tw")
     (reply,) = texts(await session.send("/help"))
     assert "我能做什麼" in reply

@@ -13,7 +13,7 @@ from telegram import Update
 
 from bot.app import build_application, running
 from bot.offline import BOT_USER
-from tests.remind_helpers import BotHarness, FakeClock, harness, settings_for
+from tests.helpers import BotHarness, FakeClock, harness, settings_for
 
 # Tuesday 10 March 2026, 12:00 in Phnom Penh (UTC+7)
 NOW = datetime(2026, 3, 10, 5, 0, tzinfo=UTC)

@@ -17,7 +17,7 @@ from telegram.ext import (
 
 from bot.app import services
 from bot.content import LANGS
-from bot.core.answers import Button
+from bot.core.answers import Button, faq_answer
 from bot.core.text import lang_from_telegram
 
 log = logging.getLogger(__name__)
@@ -62,32 +62,20 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _deep_link(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str) -> bool:
     """Open the feature a /start payload names; False (show the welcome) if unknown."""
-    import importlib
+    from bot.handlers import codes, remind  # they import this module
 
     svc = services(context)
     kind, _, arg = payload.partition("_")
     if kind == "faq" and arg in svc.content.faq:
-        from bot.core.answers import faq_answer
-
         lang = await user_language(update, context)
         card = faq_answer(svc.content, svc.content.faq[arg], lang)
         await update.effective_message.reply_text(card.text, reply_markup=keyboard(card.buttons))
         return True
-    feature = {"remind": "remind", "codes": "codes"}.get(kind)
-    if feature is None or (kind == "remind") != (not arg):
-        return False
-    try:
-        module = importlib.import_module(f"bot.handlers.{feature}")
-    except ImportError:
-        return False
-    if kind == "remind" and hasattr(module, "start_remind"):
-        await module.start_remind(update, context)
+    if kind == "remind" and not arg:
+        await remind.start_remind(update, context)
         return True
-    if kind == "codes" and hasattr(module, "show_operator_card"):
-        codes = svc.content.codes
-        if codes is None or arg not in codes.operators:
-            return False
-        await module.show_operator_card(update, context, arg)
+    if kind == "codes" and svc.content.codes is not None and arg in svc.content.codes.operators:
+        await codes.show_operator_card(update, context, arg)
         return True
     return False
 

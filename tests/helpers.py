@@ -1,5 +1,6 @@
-"""Shared helpers for the reminder tests: a settable clock, a sleep that advances it,
-and an offline Application on a database file, driven like a user would."""
+"""Shared test helpers: a settable clock, a sleep that advances it, a request that
+injects Telegram errors, and offline Applications on a database file driven like
+a user would (BotHarness with the reminder dispatcher, Session for plain chats)."""
 
 from __future__ import annotations
 
@@ -143,3 +144,24 @@ async def harness(db_path: Path, clock: FakeClock, **kw: Any):
     bot = BotHarness(db_path, clock, **kw)
     async with running(bot.app):
         yield bot
+
+
+class Session:
+    """One user talking to a real offline Application, pressing buttons of given messages."""
+
+    def __init__(self, app, request, language_code="en", chat_id=42, first_name="Dara"):
+        self.app, self.request = app, request
+        self.user = UpdateFactory(chat_id, language_code, first_name)
+
+    async def send(self, text: str) -> list[Sent]:
+        await self.app.process_update(self.user.message(text, self.app.bot))
+        return self.request.take()
+
+    async def press(self, sent: Sent, data: str) -> list[Sent]:
+        chat_id = int(sent.params["chat_id"])
+        message_id = sent.params.get("message_id") or max(
+            mid for (cid, mid) in self.request.messages if cid == chat_id
+        )
+        message = self.request.messages[(chat_id, int(message_id))]
+        await self.app.process_update(self.user.press(message, data, self.app.bot))
+        return self.request.take()
