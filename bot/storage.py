@@ -377,12 +377,8 @@ class Store:
     ) -> bool:
         """New expiry (renewed or corrected): pending reminders are replaced, plan active."""
         async with self.transaction() as db:
-            async with db.execute(
-                "SELECT chat_id FROM plans WHERE id = ? AND state IN ('active', 'expired')",
-                (plan_id,),
-            ) as cur:
-                row = await cur.fetchone()
-            if row is None:
+            live = await self._live_plan(db, plan_id)
+            if live is None:
                 return False
             await db.execute(
                 """UPDATE plans SET expiry = ?, state = 'active', updated_at = ?,
@@ -399,7 +395,7 @@ class Store:
                 ),
             )
             await self._cancel_open(db, plan_id, "rescheduled")
-            await self._insert_reminders(db, plan_id, row[0], expiry, reminders)
+            await self._insert_reminders(db, plan_id, live[0], expiry, reminders)
             return True
 
     async def replace_lead_reminders(
@@ -453,15 +449,21 @@ class Store:
             (why, plan_id),
         )
 
+    @staticmethod
+    async def _live_plan(db: aiosqlite.Connection, plan_id: int) -> tuple[int, date] | None:
+        """(chat_id, expiry) of a plan that can still be changed (active or expired)."""
+        async with db.execute(
+            "SELECT chat_id, expiry FROM plans WHERE id = ? AND state IN ('active', 'expired')",
+            (plan_id,),
+        ) as cur:
+            row = await cur.fetchone()
+        return None if row is None else (row[0], date.fromisoformat(row[1]))
+
     async def add_snooze(self, plan_id: int, send_at: int) -> bool:
         """A one-off extra reminder ("⏰ Tomorrow"); earlier pending snoozes are dropped."""
         async with self.transaction() as db:
-            async with db.execute(
-                "SELECT chat_id, expiry FROM plans WHERE id = ? AND state IN ('active', 'expired')",
-                (plan_id,),
-            ) as cur:
-                row = await cur.fetchone()
-            if row is None:
+            live = await self._live_plan(db, plan_id)
+            if live is None:
                 return False
             await db.execute(
                 """UPDATE reminders SET state = 'cancelled', last_error = 'snoozed again'
@@ -470,7 +472,7 @@ class Store:
             )
             await db.execute("UPDATE plans SET state = 'active' WHERE id = ?", (plan_id,))
             await self._insert_reminders(
-                db, plan_id, row[0], date.fromisoformat(row[1]), [Planned(send_at, kind="snooze")]
+                db, plan_id, live[0], live[1], [Planned(send_at, kind="snooze")]
             )
             return True
 
