@@ -175,16 +175,10 @@ class Matcher:
             return "w:" + stem
         return self._vocab_feature[best[0]]
 
-    def features(self, text: str) -> list[str]:
-        return self._features(normalize(text))
-
     # --- scoring ----------------------------------------------------------------
 
-    def rank(self, text: str) -> tuple[list[tuple[str, float]], float]:
-        """Classes by best score, and the query's score against itself."""
-        return self._rank_features(self._features(normalize(text)))
-
     def _rank_features(self, feats: list[str]) -> tuple[list[tuple[str, float]], float]:
+        """Classes by score (best paraphrase plus support), and the query's self-score."""
         if not feats:
             return [], 0.0
         counts: dict[str, int] = defaultdict(int)
