@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -15,40 +12,19 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
-    ContextTypes,
     Defaults,
 )
 from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.content import Content, load_content
+from bot.context import Clock, Services, utc_now
 from bot.core.answers import build_matcher
-from bot.core.matching import Matcher
 from bot.storage import Store
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 RATE_LIMIT_RETRIES = 3
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass
-class Services:
-    """What handlers need, kept in application.bot_data['services']."""
-
-    settings: Settings
-    content: Content
-    matcher: Matcher
-    clock: Clock
-    store: Store | None = None
-
-
-def services(context: ContextTypes.DEFAULT_TYPE | Any) -> Services:
-    return context.application.bot_data["services"]
 
 
 def build_application(

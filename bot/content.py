@@ -172,6 +172,9 @@ def html_problem(text: str) -> str | None:
 # --- texts --------------------------------------------------------------------
 
 
+_TAG_RE = re.compile(r"</?[a-z][^>]*>")
+
+
 class Html(str):
     """A string already safe to put into Telegram HTML (not escaped again)."""
 
@@ -182,12 +185,23 @@ class Texts:
 
     strings: dict[str, dict[str, str]]
 
-    def __call__(self, key: str, lang: str, **kwargs: object) -> str:
+    def html(self, key: str, lang: str, **kwargs: object) -> str:
+        """Telegram HTML for a message body: arguments escaped unless wrapped in Html."""
         template = self.strings[key].get(lang) or self.strings[key]["en"]
         if not kwargs:
             return template
         safe = {k: v if isinstance(v, Html) else html.escape(str(v)) for k, v in kwargs.items()}
         return template.format(**safe)
+
+    __call__ = html
+
+    def plain(self, key: str, lang: str, **kwargs: object) -> str:
+        """Plain text for buttons, alerts and notifications, which Telegram never parses."""
+        template = self.strings[key].get(lang) or self.strings[key]["en"]
+        text = html.unescape(_TAG_RE.sub("", template))
+        if not kwargs:
+            return text
+        return text.format(**{k: str(v) for k, v in kwargs.items()})
 
     def has(self, key: str) -> bool:
         return key in self.strings

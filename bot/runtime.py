@@ -49,8 +49,9 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.app import Clock, Services, build_application, utc_now
+from bot.app import build_application
 from bot.config import ConfigError, Settings
+from bot.context import Clock, Services, utc_now
 
 log = logging.getLogger(__name__)
 

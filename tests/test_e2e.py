@@ -14,7 +14,7 @@ import pytest
 from conftest import TOKEN
 from fakebotapi import FakeBotApi
 
-from bot.app import Services
+from bot.context import Services
 from bot.core.answers import faq_answer, respond
 from bot.core.text import lang_from_telegram
 from bot.logs import setup_logging

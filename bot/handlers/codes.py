@@ -15,7 +15,7 @@ from telegram.ext import (
     InlineQueryHandler,
 )
 
-from bot.app import services
+from bot.context import services
 from bot.core.answers import Button, reply_language
 from bot.core.codes import (
     CodeQuery,

@@ -15,8 +15,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.app import services
 from bot.content import LANGS
+from bot.context import services
 from bot.core.answers import Button, faq_answer
 from bot.core.text import lang_from_telegram
 

@@ -13,8 +13,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.app import services
 from bot.content import LANGS
+from bot.context import services
 from bot.core.answers import faq_answer, faq_category_page, faq_menu, respond
 from bot.handlers.common import keyboard, user_language
 

@@ -44,8 +44,8 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.app import services
 from bot.content import LANGS, Content, Html
+from bot.context import services
 from bot.core.answers import Button
 from bot.core.dates import (
     LABEL_MAX,

@@ -1,0 +1,104 @@
+"""Typed callback data: the only place that builds or parses a button's data.
+
+Each button is a frozen dataclass with a short prefix; `pack()` writes it and
+`parse()` reads it back, turning anything malformed (old messages, other
+clients, forged data) into None so that handlers answer with the stale-button
+alert instead of crashing. Telegram limits callback data to 64 bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import types
+import typing
+from typing import Any, ClassVar, Self
+
+MAX_BYTES = 64
+MAX_INT = 2**53  # far above any row id or day count we make; SQLite and dates stay safe
+_INT_RE = re.compile(r"^(0|-?[1-9][0-9]{0,15})$")
+_STR_RE = re.compile(r"^[A-Za-z0-9_.+-]{0,40}$")
+
+
+class CallbackData:
+    """Base of every button's data: `prefix` names the button, fields follow, ':'-separated."""
+
+    prefix: ClassVar[str]
+
+    def pack(self) -> str:
+        parts = [self.prefix, *(_dump(getattr(self, f.name)) for f in dataclasses.fields(self))]
+        data = ":".join(parts)
+        if len(data.encode()) > MAX_BYTES:
+            raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
+        return data
+
+    @classmethod
+    def pattern(cls) -> re.Pattern[str]:
+        """For CallbackQueryHandler(pattern=...): all data with this prefix, valid or not."""
+        return re.compile(rf"^{re.escape(cls.prefix)}(:|$)")
+
+    @classmethod
+    def parse(cls, data: str | None) -> Self | None:
+        """The button this data describes, or None if it is not a valid one of this kind."""
+        if not data:
+            return None
+        head, *raw = data.split(":")
+        fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+        if head != cls.prefix or len(raw) != len(fields):
+            return None
+        hints = typing.get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for f, text in zip(fields, raw, strict=True):
+            value = _load(hints[f.name], text)
+            if value is _BAD:
+                return None
+            values[f.name] = value
+        try:
+            return cls(**values)
+        except (TypeError, ValueError):
+            return None
+
+
+_BAD = object()
+
+
+def _dump(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    text = str(value)
+    if ":" in text:
+        raise ValueError(f"':' is not allowed in a callback field: {text!r}")
+    return text
+
+
+def _load(kind: Any, text: str) -> Any:
+    optional = False
+    if isinstance(kind, types.UnionType) or typing.get_origin(kind) is typing.Union:
+        args = [a for a in typing.get_args(kind) if a is not type(None)]
+        optional = len(args) < len(typing.get_args(kind))
+        kind = args[0]
+    if text == "" and optional:
+        return None
+    if kind is bool:
+        return {"1": True, "0": False}.get(text, _BAD)
+    if kind is int:
+        if not _INT_RE.match(text):
+            return _BAD
+        number = int(text)
+        return number if abs(number) <= MAX_INT else _BAD
+    if kind is str:
+        return text if _STR_RE.match(text) else _BAD
+    if typing.get_origin(kind) is typing.Literal:
+        return text if text in typing.get_args(kind) else _BAD
+    raise TypeError(f"unsupported callback field type {kind!r}")
+
+
+# --- buttons -------------------------------------------------------------------
+# One frozen dataclass per button, grouped by feature. Example:
+#
+#   @dataclasses.dataclass(frozen=True)
+#   class SetLanguage(CallbackData):
+#       prefix = "lang"
+#       lang: Literal["zh-Hans", "zh-Hant", "en"]
