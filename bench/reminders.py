@@ -1,4 +1,4 @@
-"""Reminder dispatch at scale: the DB-driven dispatcher against one APScheduler job per
+"""Reminder dispatch at scale: the DB-driven sender against one APScheduler job per
 reminder. Run:
 
     uv run python bench/reminders.py [--n 1000000] [--naive-n 100000] [--due 1000]
@@ -8,7 +8,7 @@ years, `--due` of them already due) is generated in a temporary directory. Each
 measurement runs in a fresh subprocess so resident memory is its own:
 
 * start-up: open the store (migrations, WAL), recover in-flight rows, find the next
-  due reminder -- everything the dispatcher does before it can send;
+  due reminder -- everything the sender does before it can send;
 * find the due batch: `next_due()` (partial index) and collapse + claim of one batch;
 * dispatch: `tick()` over the due reminders with a no-op sender and no pacing, i.e.
   the per-reminder cost of claim -> mark sending -> send -> mark sent;
@@ -111,7 +111,7 @@ def generate(path: Path, n: int, due: int, now: int) -> float:
 
 
 async def child_ours(path: Path, due: int) -> dict:
-    from bot.dispatcher import Dispatcher, Limiter
+    from bot.reminders.sender import ReminderSender
     from bot.storage import Store
 
     async def noop(d, now, expired):
@@ -120,10 +120,8 @@ async def child_ours(path: Path, due: int) -> dict:
     rss0 = rss_mb()
     t0 = time.perf_counter()
     store = await Store.open(path)
-    dispatcher = Dispatcher(
-        store, noop, clock=lambda: datetime.now(UTC), limiter=Limiter(rate=0, per_chat=0)
-    )
-    await dispatcher.start(None)
+    sender = ReminderSender(store, noop, clock=lambda: datetime.now(UTC))
+    await sender.start(None)
     first_due = await store.next_due()
     startup = time.perf_counter() - t0
     rss1 = rss_mb()
@@ -143,7 +141,7 @@ async def child_ours(path: Path, due: int) -> dict:
         await store.release(d.reminder.id, send_at=d.reminder.send_at)
 
     cpu0, t0 = time.process_time(), time.perf_counter()
-    result = await dispatcher.tick()
+    result = await sender.tick()
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     rss2 = rss_mb()
     counts = await store.reminder_counts()
@@ -255,7 +253,7 @@ def main() -> None:
         import apscheduler.schedulers.asyncio  # noqa: F401
         import telegram.ext  # noqa: F401
 
-        import bot.dispatcher  # noqa: F401
+        import bot.reminders.sender  # noqa: F401
 
         if args.child == "ours":
             result = asyncio.run(child_ours(Path(args.db), args.arg))
@@ -281,7 +279,7 @@ def main() -> None:
     ours_mem = ours["rss_after_start_mb"] - ours["rss_base_mb"]
     ms, us = 1000, 1_000_000
 
-    print(f"DB-driven dispatcher, {args.n:,} pending reminders")
+    print(f"DB-driven reminder sender, {args.n:,} pending reminders")
     print(f"  start-up (open, migrate, recover, next due)  {ours['startup_s'] * ms:9.1f} ms")
     print(
         f"  resident memory after start-up               {ours['rss_after_start_mb']:9.1f} MB"

@@ -20,6 +20,8 @@ from bot.config import Settings
 from bot.content import Content, load_content
 from bot.context import Clock, Services, utc_now
 from bot.core.answers import build_matcher
+from bot.handlers import flows, membership, new_date, plans, remind_flow, timezone
+from bot.reminders.sender import start_sender, stop_sender
 from bot.storage import Store
 
 log = logging.getLogger(__name__)
@@ -97,11 +99,16 @@ def api_urls(base_url: str) -> tuple[str, str]:
 
 
 def register_handlers(application: Application) -> None:
-    from bot.handlers import codes, common, faq, remind
+    from bot.handlers import codes, common, faq
 
     common.register_commands(application)
     codes.register(application)
-    remind.register(application)
+    membership.register(application)  # group -1: blocked users, /start resumes
+    remind_flow.register(application)  # the three reminder conversations, in this order
+    new_date.register(application)
+    timezone.register(application)
+    flows.register_cancel(application)  # /cancel outside every conversation
+    plans.register(application)
     faq.register(application)
     common.register_fallbacks(application)
     application.add_error_handler(common.on_error)
@@ -110,16 +117,12 @@ def register_handlers(application: Application) -> None:
 async def _open_store(application: Application) -> None:
     svc: Services = application.bot_data["services"]
     svc.store = await Store.open(svc.settings.database_path)
-    from bot.dispatcher import start_dispatcher
-
-    await start_dispatcher(application)  # reminders: recover in-flight rows, schedule wake-ups
+    await start_sender(application)  # reminders: recover in-flight rows, schedule wake-ups
 
 
 async def _close_store(application: Application) -> None:
     svc: Services = application.bot_data["services"]
-    from bot.dispatcher import stop_dispatcher
-
-    await stop_dispatcher(application)
+    await stop_sender(application)
     if svc.store is not None:
         await svc.store.close()
         svc.store = None

@@ -12,7 +12,9 @@ import dataclasses
 import re
 import types
 import typing
-from typing import Any, ClassVar, Self
+from datetime import date as _date
+from datetime import time as _time
+from typing import Any, ClassVar, Literal, Self
 
 MAX_BYTES = 64
 MAX_INT = 2**53  # far above any row id or day count we make; SQLite and dates stay safe
@@ -102,3 +104,176 @@ def _load(kind: Any, text: str) -> Any:
 #   class SetLanguage(CallbackData):
 #       prefix = "lang"
 #       lang: Literal["zh-Hans", "zh-Hant", "en"]
+
+
+# --- reminders -------------------------------------------------------------------
+# /remind (guided steps), plan buttons (/reminders and reminder messages), a plan's
+# new date, /timezone. Plans are named by their row id only; everything else is
+# looked up again when the button is pressed.
+
+OperatorChoice = Literal["smart", "cellcard", "metfone", "seatel", "cootel", "travel", "other"]
+
+
+@dataclasses.dataclass(frozen=True)
+class PickOperator(CallbackData):
+    """Step 1 of /remind; also enters the flow from a keyboard sent anywhere."""
+
+    prefix = "rm.op"
+    operator: OperatorChoice
+
+
+@dataclasses.dataclass(frozen=True)
+class SkipLabel(CallbackData):
+    prefix = "rm.skip"
+
+
+@dataclasses.dataclass(frozen=True)
+class ExpiresIn(CallbackData):
+    """A quick "+N days" expiry button."""
+
+    prefix = "rm.in"
+    days: int
+
+
+@dataclasses.dataclass(frozen=True)
+class _Day(CallbackData):
+    year: int
+    month: int
+    day: int
+
+    def __post_init__(self) -> None:
+        self.date  # noqa: B018 - an impossible day is malformed data (parse() -> None)
+
+    @property
+    def date(self) -> _date:
+        return _date(self.year, self.month, self.day)
+
+    @classmethod
+    def of(cls, day: _date) -> Self:
+        return cls(day.year, day.month, day.day)
+
+
+@dataclasses.dataclass(frozen=True)
+class PickExpiry(_Day):
+    """A day of the calendar, or one reading of an ambiguous typed date."""
+
+    prefix = "rm.day"
+
+
+@dataclasses.dataclass(frozen=True)
+class ShowMonth(CallbackData):
+    prefix = "rm.cal"
+    year: int
+    month: int
+
+    def __post_init__(self) -> None:
+        _date(self.year, self.month, 1)
+
+
+@dataclasses.dataclass(frozen=True)
+class Blank(CallbackData):
+    """A calendar cell or weekday name: pressing it does nothing."""
+
+    prefix = "rm.noop"
+
+
+@dataclasses.dataclass(frozen=True)
+class ToggleLead(CallbackData):
+    prefix = "rm.lead"
+    days: int
+
+
+@dataclasses.dataclass(frozen=True)
+class PickTime(CallbackData):
+    prefix = "rm.time"
+    hour: int
+    minute: int
+
+    def __post_init__(self) -> None:
+        _time(self.hour, self.minute)
+
+    @property
+    def time(self) -> _time:
+        return _time(self.hour, self.minute)
+
+
+@dataclasses.dataclass(frozen=True)
+class SavePlan(CallbackData):
+    prefix = "rm.save"
+
+
+@dataclasses.dataclass(frozen=True)
+class MarkRenewed(CallbackData):
+    """ "Renewed" on a reminder or in /reminders: asks how long."""
+
+    prefix = "plan.renewed"
+    plan_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class RollForward(CallbackData):
+    prefix = "plan.roll"
+    plan_id: int
+    days: int
+
+
+@dataclasses.dataclass(frozen=True)
+class TypeRenewedDate(CallbackData):
+    prefix = "plan.renew_date"
+    plan_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ChangeDate(CallbackData):
+    prefix = "plan.change"
+    plan_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Snooze(CallbackData):
+    prefix = "plan.snooze"
+    plan_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class StopPlan(CallbackData):
+    prefix = "plan.stop"
+    plan_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class AskDelete(CallbackData):
+    prefix = "plan.delete"
+    plan_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ConfirmDelete(CallbackData):
+    prefix = "plan.delete_yes"
+    plan_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class KeepPlan(CallbackData):
+    prefix = "plan.keep"
+    plan_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class CalendarFile(CallbackData):
+    prefix = "plan.ics"
+
+
+@dataclasses.dataclass(frozen=True)
+class PickNewDate(_Day):
+    """One reading of an ambiguous new date for a saved plan."""
+
+    prefix = "plan.new_date"
+
+
+@dataclasses.dataclass(frozen=True)
+class PickZone(CallbackData):
+    """A /timezone button: the index into the handler's list of zones."""
+
+    prefix = "tz"
+    index: int

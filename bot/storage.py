@@ -523,10 +523,6 @@ class Store:
             ) as cur:
                 return len(await cur.fetchall())
 
-    async def user_timezone(self, chat_id: int) -> str | None:
-        user = await self.get_user(chat_id)
-        return user.timezone if user else None
-
     # --- dispatch ----------------------------------------------------------------
 
     async def recover_in_flight(self) -> Recovery:

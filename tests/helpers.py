@@ -1,6 +1,6 @@
 """Shared test helpers: a settable clock, a sleep that advances it, a request that
 injects Telegram errors, and offline Applications on a database file driven like
-a user would (BotHarness with the reminder dispatcher, Session for plain chats)."""
+a user would (BotHarness with the reminder sender, Session for plain chats)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import Any
 
 from bot.app import build_application, running
 from bot.config import Settings
-from bot.dispatcher import Dispatcher, Limiter
 from bot.offline import OfflineRequest, Sent, UpdateFactory
+from bot.reminders.sender import OPTIONS_KEY, ReminderSender, get_sender
 
 
 class FakeClock:
@@ -80,7 +80,7 @@ def settings_for(path: Path, **overrides: Any) -> Settings:
 
 
 class BotHarness:
-    """One user talking to a real offline Application; the dispatcher ticks on demand."""
+    """One user talking to a real offline Application; the reminder sender ticks on demand."""
 
     def __init__(self, db_path: Path, clock: FakeClock, *, chat_id: int = 1, lang: str = "en"):
         self.clock = clock
@@ -88,16 +88,15 @@ class BotHarness:
         self.app = build_application(
             settings_for(db_path), request=self.request, clock=clock, with_updater=False
         )
-        self.app.bot_data["dispatcher_options"] = {
-            "autostart": False,
-            "limiter": Limiter(clock=clock.monotonic, sleep=FakeSleep(clock)),
-        }
+        self.app.bot_data[OPTIONS_KEY] = {"autostart": False}
         self.user = UpdateFactory(chat_id=chat_id, language_code=lang)
         self.last: list[Sent] = []
 
     @property
-    def dispatcher(self) -> Dispatcher:
-        return self.app.bot_data["dispatcher"]
+    def sender(self) -> ReminderSender:
+        sender = get_sender(self.app)
+        assert sender is not None
+        return sender
 
     @property
     def store(self):
@@ -116,7 +115,7 @@ class BotHarness:
         return self.last
 
     async def tick(self) -> list[Sent]:
-        await self.dispatcher.tick()
+        await self.sender.tick()
         self.last = self.request.take()
         return self.last
 

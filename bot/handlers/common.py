@@ -62,7 +62,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _deep_link(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str) -> bool:
     """Open the feature a /start payload names; False (show the welcome) if unknown."""
-    from bot.handlers import codes, remind  # they import this module
+    from bot.handlers import codes, remind_flow  # they import this module
 
     svc = services(context)
     kind, _, arg = payload.partition("_")
@@ -72,7 +72,7 @@ async def _deep_link(update: Update, context: ContextTypes.DEFAULT_TYPE, payload
         await update.effective_message.reply_text(card.text, reply_markup=keyboard(card.buttons))
         return True
     if kind == "remind" and not arg:
-        await remind.start_remind(update, context)
+        await remind_flow.start_remind(update, context)
         return True
     if kind == "codes" and svc.content.codes is not None and arg in svc.content.codes.operators:
         await codes.show_operator_card(update, context, arg)

@@ -1,4 +1,4 @@
-"""Dispatcher with an injected clock and a fake sender: no sleeps, no network."""
+"""ReminderSender with an injected clock and a fake send: no sleeps, no network."""
 
 from __future__ import annotations
 
@@ -11,16 +11,16 @@ import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.core.schedule import reminder_times
-from bot.dispatcher import Dispatcher, Limiter, backoff, retry_after_seconds
+from bot.reminders.sender import ReminderSender, backoff, retry_after_seconds
 from bot.storage import Due, Planned, Store
-from tests.helpers import FakeClock, FakeSleep
+from tests.helpers import FakeClock
 
 PP = "Asia/Phnom_Penh"
 START = datetime(2027, 1, 10, 0, 0, tzinfo=UTC)  # 07:00 in Phnom Penh
 
 
 class Crash(BaseException):
-    """The process dies (not an Exception: nothing in the dispatcher catches it)."""
+    """The process dies (not an Exception: nothing in the sender catches it)."""
 
 
 class FakeSender:
@@ -61,9 +61,8 @@ def sender() -> FakeSender:
     return FakeSender()
 
 
-def make(store: Store, sender: FakeSender, clock: FakeClock, **kw) -> Dispatcher:
-    limiter = Limiter(clock=clock.monotonic, sleep=FakeSleep(clock))
-    return Dispatcher(store, sender, clock=clock, limiter=limiter, **kw)
+def make(store: Store, sender: FakeSender, clock: FakeClock, **kw) -> ReminderSender:
+    return ReminderSender(store, sender, clock=clock, **kw)
 
 
 async def plan(
@@ -126,33 +125,16 @@ async def test_every_lead_sent_on_time(store, sender, clock) -> None:
     assert not any(expired for _, _, expired, _ in sender.sent)
 
 
-async def test_limiter_paces_one_chat_per_second(store, sender, clock) -> None:
+async def test_several_reminders_of_one_chat_are_all_sent(store, sender, clock) -> None:
+    """No pacing of our own (AIORateLimiter paces on the network): one tick sends all."""
     for _ in range(3):
         await plan(store, 1, date(2027, 1, 15), leads=(0,))
-    await plan(store, 2, date(2027, 1, 15), leads=(0,))
+    other = await plan(store, 2, date(2027, 1, 15), leads=(0,))
     d = make(store, sender, clock)
     clock.set(at(15))
-    start = clock.monotonic()
     assert (await d.tick()).sent == 4
-    times = [now for *_, now in sender.sent]
-    # chat 2 is not held up behind chat 1's second and third reminders
-    assert sender.plans[1] == 4
-    assert clock.monotonic() - start == pytest.approx(2.0, abs=0.01)
-    assert times[-1] - times[0] == timedelta(seconds=2)
-
-
-def test_limiter_overall_rate() -> None:
-    clock = FakeClock(START)
-    limiter = Limiter(rate=30, per_chat=1, clock=clock.monotonic, sleep=FakeSleep(clock))
-    import asyncio
-
-    async def run() -> None:
-        for chat in range(90):
-            await limiter.wait(chat)
-
-    start = clock.monotonic()
-    asyncio.run(run())
-    assert clock.monotonic() - start == pytest.approx(89 / 30, abs=0.01)
+    assert other in sender.plans
+    assert len({now for *_, now in sender.sent}) == 1  # nothing waited
 
 
 # --- after downtime ------------------------------------------------------------------------
@@ -256,7 +238,7 @@ async def test_forbidden_pauses_user_until_they_return(store, sender, clock, cap
     d = make(store, sender, clock)
     clock.set(at(14, 9))
     sender.faults = [Forbidden("Forbidden: bot was blocked by the user")]
-    with caplog.at_level(logging.INFO, logger="bot.dispatcher"):
+    with caplog.at_level(logging.INFO, logger="bot.reminders.sender"):
         result = await d.tick()
     assert result.paused == 1 and "unreachable" in caplog.text
     assert not (await store.get_user(1)).active
@@ -286,7 +268,7 @@ async def test_other_bad_request_fails_loudly(store, sender, clock, caplog) -> N
     d = make(store, sender, clock)
     clock.set(at(15, 9))
     sender.faults = [BadRequest("Can't parse entities")]
-    with caplog.at_level(logging.ERROR, logger="bot.dispatcher"):
+    with caplog.at_level(logging.ERROR, logger="bot.reminders.sender"):
         assert (await d.tick()).failed == 1
     assert "rejected by Telegram" in caplog.text
     assert await states(store, p) == ["failed"]
@@ -351,7 +333,7 @@ async def test_read_timeout_may_repeat_once(store, sender, clock, caplog) -> Non
     [row] = await store.reminders_of_plan(p)
     assert row.recovered and row.state == "pending"
     clock.advance(60)
-    with caplog.at_level(logging.ERROR, logger="bot.dispatcher"):
+    with caplog.at_level(logging.ERROR, logger="bot.reminders.sender"):
         assert (await d.tick()).failed == 1
     assert "not sent again" in caplog.text
     assert await states(store, p) == ["failed"]
@@ -378,7 +360,7 @@ async def test_unexpected_error_is_logged_and_marked(store, sender, clock, caplo
     d = make(store, sender, clock)
     clock.set(at(15, 9))
     sender.faults = [KeyError("boom")]
-    with caplog.at_level(logging.ERROR, logger="bot.dispatcher"):
+    with caplog.at_level(logging.ERROR, logger="bot.reminders.sender"):
         assert (await d.tick()).failed == 1
     assert "could not be sent" in caplog.text
     [row] = await store.reminders_of_plan(p)

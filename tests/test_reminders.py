@@ -1,5 +1,5 @@
 """/remind, /reminders, /timezone and reminder buttons through the real PTB Application
-(offline Bot API), with an injected clock; the dispatcher is ticked by hand."""
+(offline Bot API), with an injected clock; the reminder sender is ticked by hand."""
 
 from __future__ import annotations
 
@@ -12,6 +12,27 @@ import pytest
 from telegram import Update
 
 from bot.app import build_application, running
+from bot.callbacks import (
+    AskDelete,
+    CalendarFile,
+    ChangeDate,
+    ConfirmDelete,
+    ExpiresIn,
+    KeepPlan,
+    MarkRenewed,
+    PickExpiry,
+    PickNewDate,
+    PickOperator,
+    PickTime,
+    RollForward,
+    SavePlan,
+    ShowMonth,
+    SkipLabel,
+    Snooze,
+    StopPlan,
+    ToggleLead,
+    TypeRenewedDate,
+)
 from bot.offline import BOT_USER
 from tests.helpers import BotHarness, FakeClock, harness, settings_for
 
@@ -149,41 +170,41 @@ async def test_guided_flow(bot: BotHarness) -> None:
         "Other",
     ]
     assert all(len(b["callback_data"].encode()) < 64 for row in ask.buttons for b in row)
-    await bot.press("rmg:op:metfone")
+    await bot.press(PickOperator("metfone").pack())
     assert "Step 2 of 4" in bot.texts()
     await bot.say("eSIM 10GB")
     assert "Step 3 of 4" in bot.texts()
     assert "+30 days" in bot.buttons()
-    await bot.press("rmg:d:30")
+    await bot.press(ExpiresIn(30).pack())
     preview = bot.texts()
     assert "Step 4 of 4" in preview and "Thu, 9 Apr 2026" in preview and "30 days left" in preview
     assert "Mon, 6 Apr 2026 09:00" in preview
     assert await plans(bot) == []  # nothing saved before Save
-    await bot.press("rmg:lead:7")
-    await bot.press("rmg:time:2000")
+    await bot.press(ToggleLead(7).pack())
+    await bot.press(PickTime(20, 0).pack())
     assert "Thu, 2 Apr 2026 20:00" in bot.texts()
     await bot.say("7:15pm")
     assert "Thu, 2 Apr 2026 19:15" in bot.texts()
-    await bot.press("rmg:save")
+    await bot.press(SavePlan().pack())
     assert "Saved" in bot.texts()
     [plan] = await plans(bot)
     assert (plan.operator, plan.label, plan.expiry) == ("metfone", "eSIM 10GB", date(2026, 4, 9))
     assert plan.leads == (7, 3, 1, 0) and plan.time_of_day == time(19, 15)
     assert len(await bot.store.pending_reminders(plan.id)) == 4
     # the conversation is over: free text goes to the FAQ again, old buttons are stale
-    await bot.press("rmg:save", bot.request.messages[max(bot.request.messages)])
+    await bot.press(SavePlan().pack(), bot.request.messages[max(bot.request.messages)])
     [alert] = bot.last
     assert alert.method == "answerCallbackQuery" and alert.params.get("show_alert")
 
 
 async def test_guided_in_chinese_with_typed_date_and_skip(zh: BotHarness) -> None:
     await zh.say("/remind")
-    await zh.press("rmg:op:smart")
-    await zh.press("rmg:skip")
+    await zh.press(PickOperator("smart").pack())
+    await zh.press(SkipLabel().pack())
     await zh.say("2026-12-31")
     preview = zh.texts()
     assert "2026年12月31日 星期四" in preview and "还有 296 天" in preview
-    await zh.press("rmg:save")
+    await zh.press(SavePlan().pack())
     assert "已保存" in zh.texts()
     [plan] = await plans(zh)
     assert plan.label is None
@@ -191,17 +212,19 @@ async def test_guided_in_chinese_with_typed_date_and_skip(zh: BotHarness) -> Non
 
 async def test_guided_calendar(bot: BotHarness) -> None:
     await bot.say("/remind")
-    await bot.press("rmg:op:travel")
+    await bot.press(PickOperator("travel").pack())
     await bot.say("Trip")
-    await bot.press("rmg:cal:202603")
+    await bot.press(ShowMonth(2026, 3).pack())
     [edit] = [s for s in bot.last if s.method == "editMessageText"]
     assert "March 2026" in edit.text
     data = [b["callback_data"] for row in edit.buttons for b in row]
-    assert "rmg:day:20260309" not in data and "rmg:day:20260310" in data  # past days blank
-    await bot.press("rmg:cal:202604")
-    await bot.press("rmg:day:20260420")
+    assert (
+        PickExpiry(2026, 3, 9).pack() not in data and PickExpiry(2026, 3, 10).pack() in data
+    )  # past days blank
+    await bot.press(ShowMonth(2026, 4).pack())
+    await bot.press(PickExpiry(2026, 4, 20).pack())
     assert "Mon, 20 Apr 2026" in bot.texts()
-    await bot.press("rmg:save")
+    await bot.press(SavePlan().pack())
     [plan] = await plans(bot)
     assert plan.expiry == date(2026, 4, 20) and plan.operator == "travel"
 
@@ -218,11 +241,11 @@ async def test_guided_bad_inputs_keep_the_step(bot: BotHarness) -> None:
     assert "already passed" in bot.texts()
     await bot.say("05/06")
     assert "two ways" in bot.texts()
-    await bot.press("rmg:day:20260506")
+    await bot.press(PickExpiry(2026, 5, 6).pack())
     assert "Step 4 of 4" in bot.texts()
-    await bot.press("rmg:lead:0")
-    await bot.press("rmg:lead:1")
-    await bot.press("rmg:lead:3")  # the last one cannot be removed
+    await bot.press(ToggleLead(0).pack())
+    await bot.press(ToggleLead(1).pack())
+    await bot.press(ToggleLead(3).pack())  # the last one cannot be removed
     assert bot.last[0].params.get("show_alert")
     await bot.say("25:99")
     assert "couldn't read that time" in bot.texts()
@@ -230,9 +253,9 @@ async def test_guided_bad_inputs_keep_the_step(bot: BotHarness) -> None:
 
 async def test_cancel_mid_way_saves_nothing(bot: BotHarness) -> None:
     await bot.say("/remind")
-    await bot.press("rmg:op:smart")
+    await bot.press(PickOperator("smart").pack())
     await bot.say("Monthly")
-    await bot.press("rmg:d:7")
+    await bot.press(ExpiresIn(7).pack())
     [reply] = await bot.say("/cancel")
     assert "Cancelled" in reply.text
     assert await plans(bot) == []
@@ -246,13 +269,13 @@ async def test_start_remind_entry_for_deep_links(bot: BotHarness) -> None:
     """A /start deep link can call start_remind: its operator buttons enter the flow."""
     from telegram.ext import CallbackContext
 
-    from bot.handlers.remind import start_remind
+    from bot.handlers.remind_flow import start_remind
 
     update = bot.user.message("/start remind", bot.app.bot)
     context = CallbackContext.from_update(update, bot.app)
     await start_remind(update, context)
     assert "step 1 of 4" in bot.request.take()[0].text
-    await bot.press("rmg:op:cootel")
+    await bot.press(PickOperator("cootel").pack())
     assert "Step 2 of 4" in bot.texts()
 
 
@@ -267,7 +290,7 @@ async def test_reminders_list_and_ics(bot: BotHarness) -> None:
     [listing] = await bot.say("/reminders")
     assert listing.text.index("eSIM") < listing.text.index("月卡")  # by expiry
     assert "Next reminder: Sun, 29 Mar 2026 09:00" in listing.text
-    await bot.press("rm:ics")
+    await bot.press(CalendarFile().pack())
     [doc] = [s for s in bot.last if s.method == "sendDocument"]
     body = next(iter(doc.files.values())).decode()
     assert body.count("BEGIN:VEVENT") == 2 and body.count("BEGIN:VALARM") == 6
@@ -277,16 +300,21 @@ async def test_delete_with_confirmation_and_stale_buttons(bot: BotHarness) -> No
     await bot.say("/remind 2026-12-31 Smart")
     [plan] = await plans(bot)
     await bot.say("/reminders")
-    listing = bot.message_with(f"rm:del:{plan.id}")
-    await bot.press(f"rm:del:{plan.id}")
-    await bot.press(f"rm:dn:{plan.id}")
+    listing = bot.message_with(AskDelete(plan.id).pack())
+    await bot.press(AskDelete(plan.id).pack())
+    await bot.press(KeepPlan(plan.id).pack())
     assert "keeping" in bot.texts()
-    await bot.press(f"rm:del:{plan.id}", listing)
-    await bot.press(f"rm:dy:{plan.id}")
+    await bot.press(AskDelete(plan.id).pack(), listing)
+    await bot.press(ConfirmDelete(plan.id).pack())
     assert "Deleted" in bot.texts()
     assert await plans(bot) == []
     assert await bot.store.next_due() is None
-    for data in (f"rm:rn:{plan.id}", f"rm:chg:{plan.id}", f"rm:sn:{plan.id}", "rm:rf:999:30"):
+    for data in (
+        MarkRenewed(plan.id).pack(),
+        ChangeDate(plan.id).pack(),
+        Snooze(plan.id).pack(),
+        RollForward(999, 30).pack(),
+    ):
         await bot.press(data, listing)
         [alert] = bot.last
         assert alert.method == "answerCallbackQuery" and alert.params["show_alert"]
@@ -299,7 +327,7 @@ async def test_another_chats_plan_is_stale(tmp_path: Path, clock: FakeClock) -> 
         [plan] = await plans(bot)
         bot.user.chat_id = 2
         message = {"message_id": 1, "date": 0, "chat": {"id": 2, "type": "private"}}
-        await bot.press(f"rm:dy:{plan.id}", message)
+        await bot.press(ConfirmDelete(plan.id).pack(), message)
         assert bot.last[0].params["show_alert"]
         assert len(await plans(bot, 1)) == 1
 
@@ -308,11 +336,11 @@ async def test_renewed_roll_forward_options(bot: BotHarness) -> None:
     await bot.say("/remind 30d Smart")  # 9 April, period 30 days
     [plan] = await plans(bot)
     await bot.say("/reminders")
-    await bot.press(f"rm:rn:{plan.id}")
+    await bot.press(MarkRenewed(plan.id).pack())
     choices = bot.buttons()
     assert "Same as before (30 days)" in choices
-    assert choices["+90 days"] == f"rm:rf:{plan.id}:90"
-    await bot.press(f"rm:rf:{plan.id}:90")
+    assert choices["+90 days"] == RollForward(plan.id, 90).pack()
+    await bot.press(RollForward(plan.id, 90).pack())
     assert "Updated" in bot.texts() and "Wed, 8 Jul 2026" in bot.texts()
     [plan] = await plans(bot)
     assert plan.expiry == date(2026, 7, 8) and plan.period_days == 90
@@ -323,8 +351,8 @@ async def test_renewed_type_a_date_and_change_date(bot: BotHarness) -> None:
     await bot.say("/remind 2026-04-01")
     [plan] = await plans(bot)
     await bot.say("/reminders")
-    await bot.press(f"rm:rn:{plan.id}")
-    await bot.press(f"rm:rnt:{plan.id}")
+    await bot.press(MarkRenewed(plan.id).pack())
+    await bot.press(TypeRenewedDate(plan.id).pack())
     assert "new expiry date" in bot.texts()
     await bot.say("nonsense")
     assert "couldn't read a date" in bot.texts()
@@ -332,9 +360,9 @@ async def test_renewed_type_a_date_and_change_date(bot: BotHarness) -> None:
     assert "Updated" in bot.texts()
     [plan] = await plans(bot)
     assert plan.expiry == date(2026, 5, 1) and plan.period_days == 30
-    await bot.press(f"rm:chg:{plan.id}", bot.message_with(f"rm:chg:{plan.id}"))
+    await bot.press(ChangeDate(plan.id).pack(), bot.message_with(ChangeDate(plan.id).pack()))
     await bot.say("5/6")
-    await bot.press("rmg:nd:20260605")
+    await bot.press(PickNewDate(2026, 6, 5).pack())
     [plan] = await plans(bot)
     assert plan.expiry == date(2026, 6, 5) and plan.period_days == 30
 
@@ -357,7 +385,7 @@ async def test_reminder_message_and_its_buttons(bot: BotHarness, clock: FakeCloc
         ["⏰ Tomorrow", "🛑 Stop"],
     ]
     assert await bot.tick() == []  # sent once
-    await bot.press(f"rm:sn:{plan.id}")
+    await bot.press(Snooze(plan.id).pack())
     assert "Wed, 18 Mar 2026 09:00" in bot.texts()
     pending = await bot.store.pending_reminders(plan.id)
     assert [(r.kind, local(r.send_at)) for r in pending] == [
@@ -368,7 +396,7 @@ async def test_reminder_message_and_its_buttons(bot: BotHarness, clock: FakeCloc
     clock.set(datetime(2026, 3, 18, 2, 0, tzinfo=UTC))
     [again] = await bot.tick()
     assert "2 days left" in again.text
-    await bot.press(f"rm:st:{plan.id}", bot.message_with(f"rm:st:{plan.id}"))
+    await bot.press(StopPlan(plan.id).pack(), bot.message_with(StopPlan(plan.id).pack()))
     assert "Stopped" in bot.texts()
     clock.set(datetime(2026, 3, 21, 2, 0, tzinfo=UTC))
     assert await bot.tick() == []
@@ -381,7 +409,7 @@ async def test_on_expiry_day_snooze_is_three_hours(bot: BotHarness, clock: FakeC
     clock.set(datetime(2026, 3, 12, 2, 0, tzinfo=UTC))
     [msg] = await bot.tick()
     assert "expires today" in msg.text and "⏰ In 3 hours" in str(msg.buttons)
-    await bot.press(f"rm:sn:{plan.id}")
+    await bot.press(Snooze(plan.id).pack())
     [snooze] = await bot.store.pending_reminders(plan.id)
     assert local(snooze.send_at) == "2026-03-12 05:00"
 
@@ -396,8 +424,8 @@ async def test_expired_notice_and_renew_from_it(bot: BotHarness, clock: FakeCloc
     assert await bot.tick() == []
     [listing] = await bot.say("/reminders")
     assert "expired 5 days ago" in listing.text
-    await bot.press(f"rm:rn:{plan.id}", bot.message_with(f"rm:rn:{plan.id}"))
-    await bot.press(f"rm:rf:{plan.id}:30")
+    await bot.press(MarkRenewed(plan.id).pack(), bot.message_with(MarkRenewed(plan.id).pack()))
+    await bot.press(RollForward(plan.id, 30).pack())
     [plan] = await plans(bot)
     assert plan.state == "active" and plan.expiry == date(2026, 4, 24)  # from today
 
@@ -514,7 +542,7 @@ async def test_restart_on_same_file_sends_due_reminder_once(tmp_path: Path) -> N
     assert len(sent) == 1 and "expires today" in sent[0].text
 
 
-async def test_job_queue_wakes_the_dispatcher_after_restart(tmp_path: Path) -> None:
+async def test_job_queue_wakes_the_sender_after_restart(tmp_path: Path) -> None:
     """Production wiring: no manual tick; the repeating job runs at start-up."""
     path = tmp_path / "jobs.sqlite3"
     clock = FakeClock(NOW)

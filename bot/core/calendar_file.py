@@ -1,5 +1,6 @@
 """An iCalendar (.ics) file of a user's plans: one all-day event per expiry with
-one display alarm per reminder. Pure: returns bytes, writes nothing."""
+one display alarm per reminder. Pure: returns bytes, writes nothing; the words
+come in as an argument (content/texts/calendar.yaml, read by the caller)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event
 
-__all__ = ["IcsPlan", "build_ics", "event_summary"]
+from bot.core.schedule import format_date
+
+__all__ = ["CalendarWords", "IcsPlan", "build_ics", "event_summary"]
 
 PRODID = "-//renewal-bot//reminders//EN"
 UID_DOMAIN = "renewal-bot"
@@ -30,27 +33,26 @@ class IcsPlan:
     reminders: Sequence[datetime] = field(default_factory=tuple)
 
 
-_TEXT = {
-    "en": {"expires": "{name} expires", "plan": "Plan", "alarm": "{name} expires on {date}"},
-    "zh-Hans": {"expires": "{name} 到期", "plan": "套餐", "alarm": "{name} 将于 {date} 到期"},
-    "zh-Hant": {"expires": "{name} 到期", "plan": "套餐", "alarm": "{name} 將於 {date} 到期"},
-}
+@dataclass(frozen=True, slots=True)
+class CalendarWords:
+    """The calendar's words in one language: templates with ``{name}`` (and ``{date}``)."""
+
+    lang: str  # for the date format of alarms
+    expires: str  # event title, "{name} expires"
+    plan: str  # a plan with neither label nor operator
+    alarm: str  # "{name} expires on {date}"
 
 
-def _texts(lang: str) -> dict[str, str]:
-    return _TEXT.get(lang, _TEXT["en"])
-
-
-def _name(plan: IcsPlan, lang: str) -> str:
+def _name(plan: IcsPlan, words: CalendarWords) -> str:
     for candidate in (plan.label, plan.operator):
         if candidate and candidate.strip():
             return candidate.strip()
-    return _texts(lang)["plan"]
+    return words.plan
 
 
-def event_summary(plan: IcsPlan, lang: str) -> str:
+def event_summary(plan: IcsPlan, words: CalendarWords) -> str:
     """``"<label or operator> expires"`` / ``"<label or operator> 到期"``."""
-    return _texts(lang)["expires"].format(name=_name(plan, lang))
+    return words.expires.format(name=_name(plan, words))
 
 
 def _utc(dt: datetime) -> datetime:
@@ -59,12 +61,9 @@ def _utc(dt: datetime) -> datetime:
     return dt.astimezone(UTC)
 
 
-def build_ics(plans: Sequence[IcsPlan], lang: str, now: datetime) -> bytes:
+def build_ics(plans: Sequence[IcsPlan], words: CalendarWords, now: datetime) -> bytes:
     """The calendar as bytes (``text/calendar``, CRLF lines, UTF-8)."""
-    from bot.core.schedule import format_date
-
     stamp = _utc(now)
-    texts = _texts(lang)
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -75,15 +74,15 @@ def build_ics(plans: Sequence[IcsPlan], lang: str, now: datetime) -> bytes:
         event = Event()
         event.add("uid", f"plan-{plan.id}@{UID_DOMAIN}")
         event.add("dtstamp", stamp)
-        event.add("summary", event_summary(plan, lang))
+        event.add("summary", event_summary(plan, words))
         event.add("dtstart", plan.expiry)
         event.add("dtend", plan.expiry + timedelta(days=1))
         event.add("transp", "TRANSPARENT")
         details = [part for part in (plan.label, plan.operator) if part]
         if details:
             event.add("description", " · ".join(details))
-        alarm_text = texts["alarm"].format(
-            name=_name(plan, lang), date=format_date(plan.expiry, lang)
+        alarm_text = words.alarm.format(
+            name=_name(plan, words), date=format_date(plan.expiry, words.lang)
         )
         for send_at in sorted({_utc(dt) for dt in plan.reminders}):
             alarm = Alarm()

@@ -1,25 +1,27 @@
-"""Sends due reminders: one dispatcher for all of them, the database is the schedule.
+"""Sends due reminders. The database is the schedule: there is no job per reminder
+and nothing is pickled.
 
-There is no job per reminder and nothing is pickled. One repeating JobQueue job
-(every 30 s) plus one one-off "wake" job at the next due time call
-:meth:`Dispatcher.tick`, which
+One repeating JobQueue job (every 30 s) plus one one-off "wake" job at the next
+due time call :meth:`ReminderSender.tick`, which
 
 1. skips older overdue reminders of a plan when a newer one is also due
    (after downtime, several missed reminders collapse into the most recent);
 2. claims a batch of due rows in ``send_at`` order (``state = 'claimed'``);
-3. for each: waits for the :class:`Limiter` (about 30 messages/s, 1/s per
-   chat), marks it ``sending``, sends, marks it ``sent``.
+3. for each: marks it ``sending``, sends, marks it ``sent``.
+
+Pacing is PTB's AIORateLimiter (installed in bot.app): it keeps under Telegram's
+limits and waits out short flood waits itself. A RetryAfter that still reaches us
+pauses all sending until Telegram's time is up.
 
 A crash leaves rows ``claimed`` (never sent: simply pending again) or
 ``sending`` (maybe delivered: pending again once, flagged ``recovered``; a
 recovered row interrupted again is not sent a third time). See
-:meth:`bot.storage.Store.recover_in_flight`, run by :meth:`Dispatcher.start`.
+:meth:`bot.storage.Store.recover_in_flight`, run by :meth:`ReminderSender.start`.
 
 Telegram errors: Forbidden (blocked) pauses the user's reminders until they
-come back; RetryAfter pauses all sending for the given time; network errors and
-5xx are retried with backoff, the reminder stays pending; a read timeout may
-have delivered, so it counts like a crash while sending. Nothing is dropped
-without a log line.
+come back; network errors and 5xx are retried with backoff, the reminder stays
+pending; a read timeout may have delivered, so it counts like a crash while
+sending. Nothing is dropped without a log line.
 
 ``tick()`` takes the time from an injected clock, so tests drive it directly.
 """
@@ -29,23 +31,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time as _time
 import warnings
-from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
+import httpx
 from apscheduler.jobstores.base import JobLookupError
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.keyboards import keyboard
+from bot.reminders.message import reminder_message
+from bot.reminders.planning import is_live, zone_or
 from bot.storage import Due, Recovery, Store
 
 log = logging.getLogger(__name__)
 
-POLL_INTERVAL = 30.0  # seconds: the dispatcher wakes at least this often
+POLL_INTERVAL = 30.0  # seconds: the sender wakes at least this often
 BATCH_SIZE = 30  # about one second of sending at 30 messages/s
 MAX_BACKOFF = 600
 # APScheduler drops a run that starts more than misfire_grace_time (default 1 s)
@@ -54,43 +58,10 @@ JOB_KWARGS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 3}
 
 Clock = Callable[[], datetime]
 # send(due, now, expired) -> message id; raises telegram errors
-Sender = Callable[[Due, datetime, bool], Awaitable[int | None]]
-
-
-class Limiter:
-    """Paces sends: at most `rate` per second overall and one per `per_chat` s per chat.
-
-    `clock` (monotonic seconds) and `sleep` are injectable for tests and benchmarks.
-    """
-
-    def __init__(
-        self,
-        rate: float = 30.0,
-        per_chat: float = 1.0,
-        *,
-        clock: Callable[[], float] = _time.monotonic,
-        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
-    ) -> None:
-        self.interval = 1.0 / rate if rate > 0 else 0.0
-        self.per_chat = per_chat
-        self.clock = clock
-        self.sleep = sleep
-        self._next_any = 0.0
-        self._next_chat: dict[int, float] = {}
-
-    async def wait(self, chat_id: int) -> None:
-        now = self.clock()
-        at = max(now, self._next_any, self._next_chat.get(chat_id, 0.0))
-        self._next_any = at + self.interval
-        self._next_chat[chat_id] = at + self.per_chat
-        if len(self._next_chat) > 10_000:  # forget chats whose gap is over
-            self._next_chat = {c: t for c, t in self._next_chat.items() if t > now}
-        if at > now:
-            await self.sleep(at - now)
-
-    def hold(self, seconds: float) -> None:
-        """Send nothing for `seconds` (Telegram asked us to wait)."""
-        self._next_any = max(self._next_any, self.clock() + seconds)
+Send = Callable[[Due, datetime, bool], Awaitable[int | None]]
+# application.bot_data keys; "dispatcher" is still read by bot.runtime's health check.
+BOT_DATA_KEY = "dispatcher"
+OPTIONS_KEY = "reminder_sender_options"
 
 
 @dataclass
@@ -102,7 +73,6 @@ class TickResult:
     paused: int = 0
     failed: int = 0
     skipped: int = 0
-    errors: list[str] = field(default_factory=list)
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -116,8 +86,6 @@ def retry_after_seconds(exc: RetryAfter) -> float:
 
 def _surely_not_sent(exc: TimedOut) -> bool:
     """A connect or pool timeout: the request never reached Telegram."""
-    import httpx
-
     cause = exc.__cause__
     return isinstance(cause, httpx.ConnectTimeout | httpx.PoolTimeout) or "Pool timeout" in str(exc)
 
@@ -131,15 +99,16 @@ def _ts(dt: datetime) -> int:
     return int(dt.timestamp())
 
 
-class Dispatcher:
+class ReminderSender:
+    """Claims due reminders from the store, sends them, and files each outcome."""
+
     def __init__(
         self,
         store: Store,
-        send: Sender,
+        send: Send,
         *,
         clock: Clock,
         default_tz: ZoneInfo | None = None,
-        limiter: Limiter | None = None,
         batch_size: int = BATCH_SIZE,
         poll_interval: float = POLL_INTERVAL,
         autostart: bool = True,
@@ -148,7 +117,6 @@ class Dispatcher:
         self.send = send
         self.clock = clock
         self.default_tz = default_tz or ZoneInfo("Asia/Phnom_Penh")
-        self.limiter = limiter or Limiter()
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.autostart = autostart
@@ -244,7 +212,7 @@ class Dispatcher:
                 batch = await self.store.claim_due(now_ts, self.batch_size)
                 if not batch:
                     break
-                await self._send_batch(_spread_chats(batch), result)
+                await self._send_batch(batch, result)
                 if len(batch) < self.batch_size:
                     break
         if result.sent or result.failed or result.retried or result.paused:
@@ -267,7 +235,7 @@ class Dispatcher:
                 for rest in batch[index:]:
                     await self.store.release(rest.reminder.id, send_at=rest.reminder.send_at)
                 return
-            if plan.state not in ("active", "expired"):
+            if not is_live(plan):
                 await self.store.finish(rem.id, "cancelled", f"plan {plan.state}")
                 result.skipped += 1
                 continue
@@ -275,7 +243,6 @@ class Dispatcher:
                 await self.store.finish(rem.id, "paused", "user blocked the bot")
                 result.paused += 1
                 continue
-            await self.limiter.wait(rem.chat_id)
             now = self.clock()
             expired = plan.expiry < now.astimezone(self._zone(due)).date()
             await self.store.mark_sending(rem.id)
@@ -284,7 +251,6 @@ class Dispatcher:
             except RetryAfter as exc:
                 wait = max(1.0, retry_after_seconds(exc))
                 self.paused_until = _ts(now) + int(wait + 0.999)
-                self.limiter.hold(wait)
                 await self.store.release(rem.id, send_at=self.paused_until, error="flood control")
                 result.retried += 1
                 log.warning("Telegram flood control: pausing reminders for %.0f s", wait)
@@ -360,64 +326,53 @@ def _remove(job: Any) -> None:
             job.schedule_removal()
 
 
-def zone_or(name: str | None, default: ZoneInfo) -> ZoneInfo:
-    if not name:
-        return default
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return default
-
-
-def _spread_chats(batch: list[Due]) -> list[Due]:
-    """Same order, but a chat's second reminder waits behind every chat's first (so the
-    one-per-second per-chat limit does not hold up everyone else)."""
-    seen: Counter[int] = Counter()
-    keyed = []
-    for position, due in enumerate(batch):
-        keyed.append((seen[due.reminder.chat_id], position, due))
-        seen[due.reminder.chat_id] += 1
-    return [due for _, _, due in sorted(keyed, key=lambda k: (k[0], k[1]))]
-
-
 # --- wiring into the Application ---------------------------------------------------------
 
 
-def get_dispatcher(context_or_app: Any) -> Dispatcher | None:
+def get_sender(context_or_app: Any) -> ReminderSender | None:
+    """The running sender of a CallbackContext's (or an Application's) bot, if started."""
     app = getattr(context_or_app, "application", context_or_app)
-    return app.bot_data.get("dispatcher")
+    return app.bot_data.get(BOT_DATA_KEY)
 
 
-async def start_dispatcher(application: Any) -> Dispatcher:
-    """Create and start the dispatcher (post_init, after the store is open).
+async def plans_changed(context_or_app: Any) -> None:
+    """Re-aim the wake-up after plans were saved, moved, snoozed or resumed."""
+    sender = get_sender(context_or_app)
+    if sender is not None:
+        await sender.poke()
 
-    ``application.bot_data['dispatcher_options']`` may hold keyword arguments for
-    :class:`Dispatcher` (tests: ``autostart=False``, a limiter with a fake sleep).
+
+async def start_sender(application: Any) -> ReminderSender:
+    """Create and start the sender (post_init, after the store is open).
+
+    ``application.bot_data[OPTIONS_KEY]`` may hold keyword arguments for
+    :class:`ReminderSender` (tests: ``autostart=False``).
     """
     svc = application.bot_data["services"]
-    options = dict(application.bot_data.get("dispatcher_options") or {})
+    options = dict(application.bot_data.get(OPTIONS_KEY) or {})
     options.setdefault("default_tz", svc.settings.tz)
-    dispatcher = Dispatcher(svc.store, telegram_sender(application), clock=svc.clock, **options)
-    application.bot_data["dispatcher"] = dispatcher
-    await dispatcher.start(application.job_queue)
-    return dispatcher
+    sender = ReminderSender(svc.store, telegram_send(application), clock=svc.clock, **options)
+    application.bot_data[BOT_DATA_KEY] = sender
+    await sender.start(application.job_queue)
+    return sender
 
 
-async def stop_dispatcher(application: Any) -> None:
-    dispatcher = application.bot_data.pop("dispatcher", None)
-    if dispatcher is not None:
-        await dispatcher.stop()
+async def stop_sender(application: Any) -> None:
+    sender = application.bot_data.pop(BOT_DATA_KEY, None)
+    if sender is not None:
+        await sender.stop()
 
 
-def telegram_sender(application: Any) -> Sender:
+def telegram_send(application: Any) -> Send:
+    """Send one reminder through the application's bot; returns the message id."""
+
     async def send(due: Due, now: datetime, expired: bool) -> int | None:
-        from bot.handlers.common import keyboard
-        from bot.handlers.remind import render_due
-
         svc = application.bot_data["services"]
-        text, buttons = render_due(svc.content, due, now.astimezone(UTC), svc.settings.tz, expired)
+        text, rows = reminder_message(
+            svc.content, due, now.astimezone(UTC), svc.settings.tz, expired
+        )
         message = await application.bot.send_message(
-            due.reminder.chat_id, text, reply_markup=keyboard(buttons)
+            due.reminder.chat_id, text, reply_markup=keyboard(rows)
         )
         return message.message_id
 

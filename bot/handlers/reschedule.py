@@ -1,0 +1,41 @@
+"""Moving a saved plan to a new expiry date: shared by "Renewed +N days" (plans) and a
+typed new date (new_date)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.handlers.reminder_context import Ctx, edit, reply
+from bot.reminders.planning import planned
+from bot.reminders.sender import plans_changed
+from bot.reminders.wording import summary
+from bot.storage import Plan
+
+
+async def reschedule(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    c: Ctx,
+    plan: Plan,
+    new: date,
+    *,
+    period_days: int | None,
+    edit_message: bool,
+) -> None:
+    """Stores the new date and its reminders (and the period, when known); shows the plan."""
+    rows = planned(new, plan.leads, plan.time_of_day, c.tz, c.now)
+    await c.store.reschedule_plan(
+        plan.id, expiry=new, reminders=rows, now=c.now_ts, period_days=period_days
+    )
+    await plans_changed(context)
+    text = c.html(
+        "remind_updated",
+        summary=summary(c, label=plan.label, operator=plan.operator, expiry=new, rows=rows),
+    )
+    if edit_message:
+        await edit(update, text)
+    else:
+        await reply(update, text)

@@ -1,0 +1,1 @@
+"""Reminders between the handlers and the core: planning, wording, sending."""
