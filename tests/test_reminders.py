@@ -279,6 +279,27 @@ async def test_start_remind_entry_for_deep_links(bot: BotHarness) -> None:
     assert "Step 2 of 4" in bot.texts()
 
 
+async def test_starting_another_flow_leaves_the_first(bot: BotHarness) -> None:
+    """Typed text goes to the flow the user started last, never to one they left."""
+    await bot.say("/remind 2026-12-31 Smart")
+    [plan] = await plans(bot)
+    await bot.say("/reminders")
+    listing = bot.message_with(ChangeDate(plan.id).pack())
+    await bot.say("/remind")
+    await bot.press(PickOperator("smart").pack())  # the guided flow now waits for a name
+    await bot.press(ChangeDate(plan.id).pack(), listing)
+    await bot.say("2026-11-30")  # a new date for the plan, not a name for the draft
+    assert "Updated" in bot.texts()
+    [plan] = await plans(bot)
+    assert plan.expiry == date(2026, 11, 30)
+    await bot.say("/remind")
+    await bot.say("/timezone")
+    await bot.say("Asia/Taipei")
+    assert "Asia/Taipei" in bot.texts()
+    [reply] = await bot.say("/cancel")
+    assert "nothing to cancel" in reply.text
+
+
 # --- /reminders and plan buttons -------------------------------------------------------------
 
 
