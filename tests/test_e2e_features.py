@@ -15,6 +15,8 @@ import pytest
 from fakebotapi import FakeBotApi
 from helpers import FakeClock
 
+from bot.callbacks import MarkRenewed, PickOperator
+from bot.reminders.sender import get_sender
 from bot.runtime import build_runtime_application, polling
 
 PP = ZoneInfo("Asia/Phnom_Penh")
@@ -46,14 +48,14 @@ async def test_remind_one_liner_then_the_reminder_arrives_once(fake_api: FakeBot
     assert await reminder_state(app, 21) == ["pending"]
 
     clock.advance(61)
-    await app.bot_data["dispatcher"].poke()
+    await get_sender(app).poke()
     calls = await fake_api.wait_for("sendMessage", chat_id=21, count=2)
     due = calls[1]
     assert "Smart" in due.params["text"] and "*888*" in due.params["text"]
     buttons = [b["callback_data"] for r in due.params["reply_markup"]["inline_keyboard"] for b in r]
-    assert any(b.startswith("rm:rn:") for b in buttons)
+    assert any(MarkRenewed.parse(b) for b in buttons)
     # A second tick waits for the first (one lock) and finds nothing more to send.
-    await app.bot_data["dispatcher"].tick()
+    await get_sender(app).tick()
     assert await reminder_state(app, 21) == ["sent"]
     assert len(fake_api.calls_of("sendMessage", chat_id=21)) == 2
 
@@ -67,10 +69,10 @@ async def test_403_on_a_reminder_pauses_that_user(fake_api: FakeBotApi, clocked_
     fake_api.fail("sendMessage", chat_id=22, status=403, times=None)  # 22 blocked the bot
 
     clock.advance(61)
-    await app.bot_data["dispatcher"].poke()
+    await get_sender(app).poke()
     await fake_api.wait_for("sendMessage", chat_id=23, count=2, predicate=OK)
     await fake_api.wait_for("sendMessage", chat_id=22, predicate=lambda c: c.faulted)
-    await app.bot_data["dispatcher"].tick()  # waits for the wake-up's tick to finish
+    await get_sender(app).tick()  # waits for the wake-up's tick to finish
     store = app.bot_data["services"].store
     assert (await store.get_user(22)).active is False
     assert await reminder_state(app, 22) == ["paused"]
@@ -89,7 +91,7 @@ async def test_remind_deep_link_opens_the_guided_flow(fake_api: FakeBotApi, cloc
     fake_api.user_sends(24, "/start remind", language_code="zh-hans")
     [ask] = await fake_api.wait_for("sendMessage", chat_id=24)
     buttons = [b["callback_data"] for r in ask.params["reply_markup"]["inline_keyboard"] for b in r]
-    assert any(b.startswith("rmg:op:") for b in buttons)
+    assert any(PickOperator.parse(b) for b in buttons)
     fake_api.user_presses(24, ask.response["result"]["message_id"], buttons[0], "zh-hans")
     await fake_api.wait_for("answerCallbackQuery", predicate=OK)
     # The press entered the conversation: the next question replaces the operator list.

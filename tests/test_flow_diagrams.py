@@ -65,7 +65,7 @@ def conversation_state(bot: BotHarness, name: str) -> str:
         h for h in bot.app.handlers[0] if isinstance(h, ConversationHandler) and h.name == name
     ]
     key = (bot.user.chat_id, bot.user.chat_id)
-    return conv._conversations.get(key, START)  # noqa: SLF001 - PTB has no public getter
+    return conv._conversations.get(key, START)  # PTB has no public getter for a state
 
 
 async def test_runs_take_only_drawn_transitions(tmp_path: Path) -> None:
