@@ -1,4 +1,4 @@
-"""Shared test helpers: a settable clock, a sleep that advances it, a request that
+"""Shared test helpers: a settable clock, a request that
 injects Telegram errors, and offline Applications on a database file driven like
 a user would (BotHarness with the reminder sender, Session for plain chats)."""
 
@@ -35,18 +35,6 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.set(self.now + timedelta(seconds=seconds))
-
-
-class FakeSleep:
-    """asyncio.sleep stand-in that advances a FakeClock instead of waiting."""
-
-    def __init__(self, clock: FakeClock) -> None:
-        self.clock = clock
-        self.calls: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
-        self.clock.advance(seconds)
 
 
 class FaultyRequest(OfflineRequest):
