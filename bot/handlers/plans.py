@@ -37,11 +37,10 @@ from bot.handlers.reminder_context import (
 )
 from bot.handlers.reschedule import reschedule
 from bot.keyboards import Row
+from bot.reminders.planning import QUICK_DAYS
 from bot.reminders.sender import plans_changed
 from bot.reminders.wording import left_text, operator_name, plan_name
 from bot.storage import MAX_ACTIVE_PLANS, Plan
-
-QUICK_DAYS = (7, 30, 90)
 
 
 async def list_plans(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -153,6 +152,7 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def ask_delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Delete is final (the plan and its reminders go), so it asks first."""
     c = await reminder_ctx(update, context)
     found = await pressed_plan(update, c, AskDelete)
     if found is None:
@@ -172,6 +172,7 @@ async def ask_delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Confirmed: the plan ends as deleted; the question becomes the answer."""
     c = await reminder_ctx(update, context)
     found = await pressed_plan(update, c, ConfirmDelete)
     if found is None:
@@ -183,6 +184,7 @@ async def delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def keep(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Not deleted after all; the question becomes the answer."""
     c = await reminder_ctx(update, context)
     found = await pressed_plan(update, c, KeepPlan)
     if found is None:

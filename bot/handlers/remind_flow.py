@@ -63,7 +63,7 @@ from bot.handlers.reminder_context import (
     stale_button,
 )
 from bot.keyboards import Row
-from bot.reminders.planning import operator_aliases, planned
+from bot.reminders.planning import QUICK_DAYS, operator_aliases, planned
 from bot.reminders.sender import plans_changed
 from bot.reminders.wording import lead_key, operator_name, summary
 from bot.storage import MAX_ACTIVE_PLANS
@@ -72,7 +72,6 @@ log = logging.getLogger(__name__)
 
 FLOW = "remind"
 OPERATOR_CHOICES = ("smart", "cellcard", "metfone", "seatel", "cootel", "travel", "other")
-QUICK_DAYS = (7, 30, 90)
 MAX_DAYS = 10_000  # beyond latest_allowed(); a forged "+N days" is refused, not overflowed
 LEAD_CHOICES = (7, 3, 1, 0)
 TIME_CHOICES = (time(8, 0), time(9, 0), time(12, 0), time(20, 0))

@@ -10,6 +10,7 @@ from bot.content import Content
 from bot.core.schedule import reminder_times
 from bot.storage import LIVE_PLAN_STATES, Plan, Planned
 
+QUICK_DAYS = (7, 30, 90)  # the "+N days" buttons for an expiry date (new plan or renewal)
 TRAVEL_ALIASES = ("travel esim", "travel e-sim", "旅行esim", "旅行 esim", "旅游esim", "旅遊esim")
 
 
