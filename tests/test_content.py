@@ -49,8 +49,8 @@ def test_entries_meet_the_minimums(content):
         r"\*100#",  # not Metfone's hotline
         r"\*101#",  # unverified CooTel code
         r"t\.me/",  # no Telegram channel adverts
-        r"\*888#",  # Smart balance code is third-party only
-        r"\*097#",  # Metfone balance code is third-party only
+        r"(?<![\d*])\*888#",  # Smart balance code is third-party only
+        r"(?<![\d*])\*097#",  # Metfone balance code is third-party only
     ],
 )
 def test_answers_avoid_known_errors(content, pattern):
