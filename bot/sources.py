@@ -22,7 +22,7 @@ KINDS = ("operator", "regulator", "news", "seller")
 CHECKED_RE = re.compile(r"^\d{4}-\d{2}$")
 
 _CHECKED = {"zh-Hans": "核对于", "zh-Hant": "查核於", "en": "checked"}
-_LABEL = {"zh-Hans": "来源", "zh-Hant": "來源", "en": "Sources"}
+_LABEL = {"zh-Hans": "来源：", "zh-Hant": "來源：", "en": "Sources: "}
 
 
 class Source(BaseModel):
@@ -85,7 +85,7 @@ class SourceBook:
             for s in known
         )
         checked = max(s.checked for s in known)
-        return f"<i>{_LABEL[lang]}: {links} · {_CHECKED[lang]} {checked}</i>"
+        return f"<i>{_LABEL[lang]}{links} · {_CHECKED[lang]} {checked}</i>"
 
 
 def load_sources(path: Path = CONTENT_DIR / "sources.yaml") -> SourceBook:
