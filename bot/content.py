@@ -59,6 +59,7 @@ class FaqEntry(_Strict):
     operators: list[str] = []
     related: list[str] = []
     code_purposes: list[str] = []  # codes appended when the user names an operator
+    title: dict[str, str] = {}  # written topic titles for buttons; else the first question
 
     @field_validator("id")
     @classmethod

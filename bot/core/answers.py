@@ -61,6 +61,8 @@ def build_matcher(content: Content) -> Matcher:
 
 
 def topic_title(entry: FaqEntry, lang: str) -> str:
+    if entry.title.get(lang):
+        return entry.title[lang]
     if lang == "zh-Hant":
         return to_traditional(entry.questions["zh-Hans"][0])
     return entry.questions[lang][0]

@@ -1,0 +1,27 @@
+"""Where the team's read-only documents (../shared) are, for tests that check content against them.
+
+The main checkout sits beside `shared/`; a worktree under `wt/` sits one level deeper.
+Locally a test that needs them skips with a reason when they are absent; on CI
+(env CI=true) it fails instead, so a missing fact base can never pass silently.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CANDIDATES = (REPO.parent / "shared", REPO.parent.parent / "shared")
+
+
+def shared_file(relative: str) -> Path:
+    for root in CANDIDATES:
+        path = root / relative
+        if path.exists():
+            return path
+    reason = f"../shared/{relative} is not beside the repo"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (required on CI)")
+    pytest.skip(reason)
