@@ -213,9 +213,6 @@ def test_zh_hant_code_cards_and_sources_use_taiwan_words():
     assert not problems, "\n".join(problems)
 
 
-# remind.yaml belongs to the reminders work; until it is fixed this test lists its words.
-NOT_OURS = {"remind.yaml": "owned by house-remind; the integrator fixes it at merge"}
-
 
 @pytest.mark.parametrize(
     "path", sorted((CONTENT_DIR / "texts").glob("*.yaml")), ids=lambda p: p.name
@@ -225,8 +222,6 @@ def test_zh_hant_ui_texts_use_taiwan_words(path: Path):
     problems = [
         f"{where}: {p}" for where, text in _zh_hant_strings(data) for p in _zh_hant_problems(text)
     ]
-    if problems and path.name in NOT_OURS:
-        pytest.xfail(f"{NOT_OURS[path.name]}: " + "; ".join(problems))
     assert not problems, "\n".join(problems)
 
 
