@@ -16,14 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
+
+from bot.core.code_cards import REQUIRED_LABELS
+from bot.core.operators import ID_RE as CODE_ID_RE
+from bot.core.operators import CodeBook, CodeFile, compact_form
+from bot.core.text import LANGS, TELEGRAM_LIMIT, normalize, to_traditional
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
-LANGS = ("zh-Hans", "zh-Hant", "en")
-TELEGRAM_LIMIT = 4096
 ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote"}
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-KNOWN_OPERATORS = ("smart", "cellcard", "metfone", "seatel", "cootel")
 MIN_QUESTIONS = {"zh-Hans": 8, "en": 5}
 
 
@@ -86,7 +88,9 @@ class FaqEntry(_Strict):
             raise ValueError(f"missing language(s): {', '.join(missing)}")
         for lang, text in value.items():
             if len(text) > TELEGRAM_LIMIT:
-                raise ValueError(f"{lang} answer has {len(text)} characters, over Telegram's 4096")
+                raise ValueError(
+                    f"{lang} answer has {len(text)} characters, over Telegram's {TELEGRAM_LIMIT}"
+                )
             problem = html_problem(text)
             if problem:
                 raise ValueError(f"{lang} answer: {problem}")
@@ -104,10 +108,11 @@ class FaqEntry(_Strict):
 
     @field_validator("operators")
     @classmethod
-    def _operators(cls, value: list[str]) -> list[str]:
-        unknown = [op for op in value if op not in KNOWN_OPERATORS]
+    def _operators(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        known = (info.context or {}).get("operators")  # the operators of codes.yaml
+        unknown = [op for op in value if known is not None and op not in known]
         if unknown:
-            raise ValueError(f"unknown operator(s) {unknown}; known: {', '.join(KNOWN_OPERATORS)}")
+            raise ValueError(f"unknown operator(s) {unknown}; known: {', '.join(known)}")
         return value
 
 
@@ -257,7 +262,7 @@ class Content:
     synonyms: list[list[str]]
     out_of_scope: dict[str, list[str]]
     texts: Texts
-    codes: Any = None  # bot.core.codes.CodeBook when content/codes.yaml exists
+    codes: CodeBook | None = None  # when content/codes.yaml exists
     root: Path = field(default=CONTENT_DIR)
 
     def entries_in(self, category: str) -> list[FaqEntry]:
@@ -285,9 +290,11 @@ def _pydantic_error(path: Path, entry: str | None, exc: ValidationError) -> Cont
     return ContentError(path, entry, loc, message)
 
 
-def load_faq(faq_dir: Path, categories: list[Category]) -> dict[str, FaqEntry]:
-    from bot.core.text import to_traditional
-
+def load_faq(
+    faq_dir: Path, categories: list[Category], operators: list[str] | None = None
+) -> dict[str, FaqEntry]:
+    """FAQ entries; `operators` (from codes.yaml) are the ids an entry may name."""
+    context = {"operators": operators} if operators is not None else None
     category_ids = {c.id for c in categories}
     entries: dict[str, FaqEntry] = {}
     where: dict[str, Path] = {}
@@ -300,7 +307,7 @@ def load_faq(faq_dir: Path, categories: list[Category]) -> dict[str, FaqEntry]:
             raise ContentError(path, None, None, "expected one FAQ entry (a mapping)")
         entry_id = str(data.get("id") or path.stem)
         try:
-            entry = FaqEntry(**data)
+            entry = FaqEntry.model_validate(data, context=context)
         except ValidationError as exc:
             raise _pydantic_error(path, entry_id, exc) from None
         except TypeError as exc:
@@ -350,7 +357,6 @@ def load_synonyms(path: Path) -> list[list[str]]:
     groups = data.get("groups") if isinstance(data, dict) else None
     if not isinstance(groups, list):
         raise ContentError(path, None, "groups", "expected a list of word groups")
-    from bot.core.text import normalize
 
     result = []
     seen: dict[str, int] = {}
@@ -385,12 +391,9 @@ def load_out_of_scope(path: Path) -> dict[str, list[str]]:
 def load_content(root: Path = CONTENT_DIR) -> Content:
     """Load and cross-check every content file; raises ContentError on the first problem."""
     categories = load_categories(root / "categories.yaml")
-    faq = load_faq(root / "faq", categories)
-    codes = None
-    if (root / "codes.yaml").exists():
-        from bot.core.codes import load_codes
-
-        codes = load_codes(root / "codes.yaml")
+    codes = load_codes(root / "codes.yaml") if (root / "codes.yaml").exists() else None
+    faq = load_faq(root / "faq", categories, list(codes.operators) if codes else None)
+    if codes is not None:
         for entry in faq.values():
             unknown = [p for p in entry.code_purposes if p not in codes.purposes]
             if unknown:
@@ -409,3 +412,132 @@ def load_content(root: Path = CONTENT_DIR) -> Content:
         codes=codes,
         root=root,
     )
+
+
+# --- codes.yaml ---------------------------------------------------------------
+
+
+def load_codes(path: Path = CONTENT_DIR / "codes.yaml") -> CodeBook:
+    """codes.yaml validated into the one operator model; every problem raises ContentError."""
+    path = Path(path)
+    name = path.name
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ContentError(name, None, None, f"cannot read file: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise ContentError(name, None, None, f"invalid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ContentError(name, None, None, "the file must be a mapping with sections")
+    _check_keys(name, raw)
+    try:
+        data = CodeFile.model_validate(raw, context=_references(raw))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        entry, field = _locate(raw, err["loc"])
+        message = str(err["msg"]).removeprefix("Value error, ")
+        raise ContentError(name, entry, field, message) from None
+    _check_unique(name, data)
+    return CodeBook(data)
+
+
+def _ids(raw: dict[str, Any], section: str) -> set[str]:
+    value = raw.get(section)
+    if isinstance(value, dict):
+        return {str(k) for k in value}
+    if isinstance(value, list):
+        return {str(item.get("id")) for item in value if isinstance(item, dict)}
+    return set()
+
+
+def _references(raw: dict[str, Any]) -> dict[str, set[str]]:
+    """What codes may refer to: the validation context of CodeFile."""
+    return {kind: _ids(raw, kind) for kind in ("purposes", "placeholders", "sources")}
+
+
+def _check_keys(name: str, raw: dict[str, Any]) -> None:
+    """Labels the cards need, and the shape of placeholder and source ids."""
+    labels = raw.get("labels")
+    if isinstance(labels, dict):
+        missing = [k for k in REQUIRED_LABELS if k not in labels]
+        if missing:
+            raise ContentError(name, "labels", None, f"missing label(s): {', '.join(missing)}")
+    for key in _ids(raw, "placeholders"):
+        if not re.fullmatch(r"[A-Z][A-Z0-9_]*", key):
+            raise ContentError(
+                name, f"placeholders[{key}]", None, "placeholder names are CAPITALS, e.g. PIN"
+            )
+    for sid in _ids(raw, "sources"):
+        if not CODE_ID_RE.match(sid):
+            raise ContentError(
+                name, f"sources[{sid}]", None, "ids are lower-case letters, digits and '-'"
+            )
+
+
+def _check_unique(name: str, data: CodeFile) -> None:
+    """Ids, aliases and each owner's codes appear once."""
+    purposes: set[str] = set()
+    for p in data.purposes:
+        if p.id in purposes:
+            raise ContentError(name, f"purposes[{p.id}]", "id", f"duplicate purpose id {p.id!r}")
+        purposes.add(p.id)
+    _check_codes_unique(name, "common", data.common)
+    alias_owner: dict[str, str] = {}
+    seen: set[str] = set()
+    for op in data.operators:
+        entry = f"operators[{op.id}]"
+        if op.id in seen:
+            raise ContentError(name, entry, "id", f"duplicate operator id {op.id!r}")
+        seen.add(op.id)
+        for alias in (*op.aliases, *op.exact_aliases):
+            compact = compact_form(alias)
+            if not compact:
+                raise ContentError(
+                    name, entry, "aliases", f"alias {alias!r} is empty after normalising"
+                )
+            owner = alias_owner.setdefault(compact, op.id)
+            if owner != op.id:
+                raise ContentError(
+                    name, entry, "aliases", f"alias {alias!r} is also used by {owner!r}"
+                )
+        _check_codes_unique(name, f"{entry}.codes", op.codes)
+
+
+def _check_codes_unique(name: str, prefix: str, codes: Any) -> None:
+    seen: set[tuple[str, str]] = set()
+    for code in codes:
+        if (code.purpose, code.code) in seen:
+            raise ContentError(
+                name,
+                f"{prefix}[{code.code}]",
+                "code",
+                f"duplicate code {code.code!r} for {code.purpose!r}",
+            )
+        seen.add((code.purpose, code.code))
+
+
+def _locate(raw: Any, loc: Any) -> tuple[str | None, str | None]:
+    """Turn a pydantic error location into (entry, field) a content editor understands."""
+    entry: list[str] = []
+    fields: list[str] = []
+    node = raw
+    for i, part in enumerate(loc):
+        parent_key = loc[i - 1] if i else None
+        if isinstance(part, int) and isinstance(node, list):
+            node = node[part] if part < len(node) else None
+            label = str(part)
+            if isinstance(node, dict):
+                label = str(node.get("id") or node.get("code") or node.get("sms_text") or part)
+            entry = [*entry, *fields] if entry else [*fields]
+            entry[-1:] = [f"{entry[-1]}[{label}]"] if entry else [f"[{label}]"]
+            fields = []
+        elif i == 1 and parent_key in ("sources", "labels", "placeholders"):
+            entry = [f"{parent_key}[{part}]"]
+            fields = []
+            node = node.get(part) if isinstance(node, dict) else None
+        else:
+            fields.append(str(part))
+            node = node.get(part) if isinstance(node, dict) else None
+    if not entry:
+        return (fields[0] if fields else None), (".".join(fields[1:]) or None)
+    return ".".join(entry), (".".join(fields) or None)

@@ -11,10 +11,11 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.content import TELEGRAM_LIMIT, Content, FaqEntry
-from bot.core.codes import CodeQuery, render_codes, render_query
+from bot.content import Content, FaqEntry
+from bot.core.code_cards import render_codes, render_query
 from bot.core.matching import ANSWER, REFUSE, SUGGEST, Match, Matcher, small_talk
-from bot.core.text import detect_lang, to_traditional
+from bot.core.operators import CodeQuery
+from bot.core.text import TELEGRAM_LIMIT, detect_lang, to_traditional
 
 MAX_QUESTION_CHARS = 1000
 FAQ_PAGE_SIZE = 6

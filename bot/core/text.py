@@ -13,6 +13,9 @@ from functools import lru_cache
 
 import opencc
 
+LANGS = ("zh-Hans", "zh-Hant", "en")
+TELEGRAM_LIMIT = 4096  # characters in one Telegram message
+
 _T2S = opencc.OpenCC("t2s")
 _S2T = opencc.OpenCC("s2twp")
 # Character-level tables (no phrase rules) for script detection.
@@ -42,10 +45,6 @@ def normalize(text: str) -> str:
     text = to_simplified(text)
     text = _NOISE.sub(" ", text.replace("_", " "))
     return _SPACES.sub(" ", text).strip()
-
-
-def has_han(text: str) -> bool:
-    return bool(_HAN.search(text))
 
 
 def detect_lang(text: str) -> str | None:

@@ -17,14 +17,14 @@ from telegram.ext import (
 
 from bot.context import services
 from bot.core.answers import Button, reply_language
-from bot.core.codes import (
-    CodeQuery,
+from bot.core.code_cards import (
     operator_list_text,
     render_common_card,
     render_operator_card,
     render_purpose,
     render_query,
 )
+from bot.core.operators import CodeQuery
 from bot.handlers.common import keyboard, user_language
 
 
