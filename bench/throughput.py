@@ -39,8 +39,8 @@ from fakebotapi import FakeBotApi  # noqa: E402
 from bot.app import build_application, running  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.content import load_content  # noqa: E402
-from bot.offline import OfflineRequest, UpdateFactory  # noqa: E402
 from bot.runtime import build_runtime_application, polling  # noqa: E402
+from bot.testing.offline import OfflineRequest, UpdateFactory  # noqa: E402
 
 TOKEN = "123456:BENCH-token-of-the-right-shape-xxxxxxx"
 LANG_CODES = ("en", "zh-hans", "zh-hant")

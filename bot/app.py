@@ -1,4 +1,5 @@
-"""Builds the python-telegram-bot Application: services, handlers, lifecycle."""
+"""The composition root: builds the Application and shows, in one table, which handler
+answers which update. Everything else is imported from here, never the other way round."""
 
 from __future__ import annotations
 
@@ -12,14 +13,31 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
     Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
 )
 from telegram.request import BaseRequest
 
+from bot.callbacks import (
+    CodesCommon,
+    CodesList,
+    CodesOperator,
+    FaqCategory,
+    FaqMenu,
+    FaqTopic,
+    SetLanguage,
+)
 from bot.config import Settings
 from bot.content import Content, load_content
 from bot.context import Clock, Services, utc_now
 from bot.core.answers import build_matcher
+from bot.dispatcher import start_dispatcher, stop_dispatcher
+from bot.handlers import codes, errors, fallbacks, faq, language, remind, start
 from bot.storage import Store
 
 log = logging.getLogger(__name__)
@@ -96,29 +114,52 @@ def api_urls(base_url: str) -> tuple[str, str]:
     return base, file_base
 
 
-def register_handlers(application: Application) -> None:
-    from bot.handlers import codes, common, faq, remind
+def commands_and_buttons() -> list[BaseHandler]:
+    """Handlers answering before the reminder conversations: commands, buttons, inline."""
+    return [
+        CommandHandler("start", start.start),
+        CommandHandler("help", start.show_help),
+        CommandHandler("language", language.choose_language),
+        CallbackQueryHandler(language.set_language, pattern=SetLanguage.pattern()),
+        CommandHandler("codes", codes.show_codes),
+        CallbackQueryHandler(codes.open_operator, pattern=CodesOperator.pattern()),
+        CallbackQueryHandler(codes.open_common, pattern=CodesCommon.pattern()),
+        CallbackQueryHandler(codes.back_to_operators, pattern=CodesList.pattern()),
+        InlineQueryHandler(codes.answer_inline_query),
+    ]
 
-    common.register_commands(application)
-    codes.register(application)
+
+def questions_and_fallbacks() -> list[BaseHandler]:
+    """Handlers answering after the reminder conversations had their chance."""
+    return [
+        CommandHandler("faq", faq.show_menu),
+        CallbackQueryHandler(faq.open_topic, pattern=FaqTopic.pattern()),
+        CallbackQueryHandler(faq.open_category, pattern=FaqCategory.pattern()),
+        CallbackQueryHandler(faq.back_to_menu, pattern=FaqMenu.pattern()),
+        MessageHandler(
+            filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, faq.ask_question
+        ),
+        MessageHandler(filters.COMMAND, fallbacks.unknown_command),
+        CallbackQueryHandler(fallbacks.stale_button),
+    ]
+
+
+def register_handlers(application: Application) -> None:
+    """The handler table, in the order PTB tries them."""
+    application.add_handlers(commands_and_buttons())
     remind.register(application)
-    faq.register(application)
-    common.register_fallbacks(application)
-    application.add_error_handler(common.on_error)
+    application.add_handlers(questions_and_fallbacks())
+    application.add_error_handler(errors.on_error)
 
 
 async def _open_store(application: Application) -> None:
     svc: Services = application.bot_data["services"]
     svc.store = await Store.open(svc.settings.database_path)
-    from bot.dispatcher import start_dispatcher
-
     await start_dispatcher(application)  # reminders: recover in-flight rows, schedule wake-ups
 
 
 async def _close_store(application: Application) -> None:
     svc: Services = application.bot_data["services"]
-    from bot.dispatcher import stop_dispatcher
-
     await stop_dispatcher(application)
     if svc.store is not None:
         await svc.store.close()

@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
             return run(settings)
         logging.basicConfig(level=logging.WARNING)
         if args.command == "chat":
-            from bot.chat import run_chat
+            from bot.terminal import run_chat
 
             asyncio.run(run_chat(settings, lang=args.lang))
             return 0
@@ -100,7 +100,7 @@ def ask_command(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    from bot.chat import html_to_text
+    from bot.terminal import html_to_text
 
     reply = respond(content, matcher, " ".join(args.question), preferred)
     print(html_to_text(reply.text))

@@ -7,7 +7,6 @@ refuses to start on bad content rather than answer wrongly.
 
 from __future__ import annotations
 
-import html
 import re
 import string
 from dataclasses import dataclass, field
@@ -22,6 +21,9 @@ from bot.core.code_cards import REQUIRED_LABELS
 from bot.core.operators import ID_RE as CODE_ID_RE
 from bot.core.operators import CodeBook, CodeFile, compact_form
 from bot.core.text import LANGS, TELEGRAM_LIMIT, normalize, to_traditional
+from bot.i18n import Html, Texts
+
+__all__ = ["LANGS", "TELEGRAM_LIMIT", "Content", "ContentError", "Html", "Texts", "load_content"]
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote"}
@@ -175,41 +177,6 @@ def html_problem(text: str) -> str | None:
 
 
 # --- texts --------------------------------------------------------------------
-
-
-_TAG_RE = re.compile(r"</?[a-z][^>]*>")
-
-
-class Html(str):
-    """A string already safe to put into Telegram HTML (not escaped again)."""
-
-
-@dataclass(frozen=True)
-class Texts:
-    """UI strings per language; arguments are HTML-escaped unless wrapped in Html."""
-
-    strings: dict[str, dict[str, str]]
-
-    def html(self, key: str, lang: str, **kwargs: object) -> str:
-        """Telegram HTML for a message body: arguments escaped unless wrapped in Html."""
-        template = self.strings[key].get(lang) or self.strings[key]["en"]
-        if not kwargs:
-            return template
-        safe = {k: v if isinstance(v, Html) else html.escape(str(v)) for k, v in kwargs.items()}
-        return template.format(**safe)
-
-    __call__ = html
-
-    def plain(self, key: str, lang: str, **kwargs: object) -> str:
-        """Plain text for buttons, alerts and notifications, which Telegram never parses."""
-        template = self.strings[key].get(lang) or self.strings[key]["en"]
-        text = html.unescape(_TAG_RE.sub("", template))
-        if not kwargs:
-            return text
-        return text.format(**{k: str(v) for k, v in kwargs.items()})
-
-    def has(self, key: str) -> bool:
-        return key in self.strings
 
 
 def _placeholders(template: str) -> set[str]:

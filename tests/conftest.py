@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 async def offline_app(tmp_path: Path) -> AsyncIterator[Any]:
     """The real Application with an in-process Bot API and a database in tmp_path."""
     from bot.app import build_application, running
-    from bot.offline import OfflineRequest
+    from bot.testing.offline import OfflineRequest
     from tests.helpers import settings_for
 
     request = OfflineRequest()

@@ -13,7 +13,7 @@ from typing import Any
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.dispatcher import Dispatcher, Limiter
-from bot.offline import OfflineRequest, Sent, UpdateFactory
+from bot.testing.offline import OfflineRequest, Sent, UpdateFactory
 
 
 class FakeClock:

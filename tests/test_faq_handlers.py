@@ -3,7 +3,7 @@
 import pytest
 
 from bot.app import build_application, running
-from bot.offline import OfflineRequest
+from bot.testing.offline import OfflineRequest
 from tests.helpers import Session, settings_for
 
 

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.callbacks import for_intent
 from bot.content import load_content
-from bot.core.answers import build_matcher, respond
+from bot.core.answers import ShowCategory, build_matcher, respond
 from bot.core.matching import ANSWER, REFUSE, SUGGEST
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "faq-dev.jsonl"
@@ -106,7 +107,7 @@ def test_respond_out_of_scope_offers_the_menu(content, matcher):
     reply = respond(content, matcher, "柬埔寨落地签多少钱", "zh-Hans")
     assert reply.faq_id is None
     assert reply.text == content.texts("out_of_scope", "zh-Hans")
-    assert any(data.startswith("faq:c:") for row in reply.buttons for _, data in row)
+    assert any(isinstance(intent, ShowCategory) for row in reply.buttons for _, intent in row)
 
 
 @pytest.mark.parametrize(
@@ -127,5 +128,5 @@ def test_callback_data_fits_telegram(content, matcher):
     for entry in content.faq.values():
         reply = respond(content, matcher, entry.questions["en"][0], "en")
         for row in reply.buttons:
-            for _, data in row:
-                assert len(data.encode()) <= 64
+            for _, intent in row:
+                assert len(for_intent(intent).pack().encode()) <= 64

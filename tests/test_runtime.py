@@ -15,7 +15,6 @@ from fakebotapi import FakeBotApi
 from bot.app import api_urls, build_application
 from bot.cli import main
 from bot.config import load_settings
-from bot.offline import OfflineRequest
 from bot.runtime import (
     HEARTBEAT_STALE,
     POLL_STALE,
@@ -29,6 +28,7 @@ from bot.runtime import (
     webhook_path,
     write_heartbeat,
 )
+from bot.testing.offline import OfflineRequest
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 
 from bot.core.operators import CONFIDENCES, Code, CodeBook, CodeQuery, Source
-from bot.core.text import TELEGRAM_LIMIT
+from bot.core.text import TELEGRAM_LIMIT, join_list
 
 # Labels the renderer needs; codes.yaml must define each in every language.
 REQUIRED_LABELS = (
@@ -215,7 +215,7 @@ def render_purpose(book: CodeBook, purpose_id: str, lang: str) -> str:
             if not any(c.operator == op.id for c in codes)
         ]
         if without:
-            names = ("、" if lang.startswith("zh") else ", ").join(without)
+            names = join_list(without, lang)
             blocks.append(f"<i>{_e(book.label('fallback_short', lang, operator=names))}</i>")
     if purpose_id == "emergency":
         blocks.append(f"🆘 {_e(book.label('emergency_note', lang))}")
