@@ -16,6 +16,7 @@ from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     Defaults,
     InlineQueryHandler,
     MessageHandler,
@@ -34,8 +35,9 @@ from bot.callbacks import (
 )
 from bot.config import Settings
 from bot.content import Content, load_content
-from bot.context import Clock, Services, utc_now
+from bot.context import BotContext, Clock, Services, utc_now
 from bot.core.answers import build_matcher
+from bot.core.matching import Matcher
 from bot.dispatcher import start_dispatcher, stop_dispatcher
 from bot.handlers import codes, errors, fallbacks, faq, language, remind, start
 from bot.storage import Store
@@ -49,6 +51,7 @@ def build_application(
     settings: Settings,
     *,
     content: Content | None = None,
+    matcher: Matcher | None = None,
     request: BaseRequest | None = None,
     clock: Clock = utc_now,
     with_updater: bool = True,
@@ -62,11 +65,12 @@ def build_application(
     is for benchmarks only.
     """
     content = content or load_content()
-    svc = Services(settings, content, build_matcher(content), clock)
+    svc = Services(settings, content, matcher or build_matcher(content), clock)
     token = "0:offline" if request is not None else settings.require_token()
     builder = (
         ApplicationBuilder()
         .token(token)
+        .context_types(ContextTypes(context=BotContext))
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,

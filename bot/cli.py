@@ -50,17 +50,15 @@ def main(argv: list[str] | None = None) -> int:
             setup_logging(settings.log_level, secrets=[token])
             return run(settings)
         logging.basicConfig(level=logging.WARNING)
-        if args.command == "chat":
-            from bot.terminal import run_chat
+        from bot.terminal import run_chat  # "chat", the one command left
 
-            asyncio.run(run_chat(settings, lang=args.lang))
-            return 0
+        asyncio.run(run_chat(settings, lang=args.lang))
+        return 0
     except (ConfigError, ContentError) as exc:
         print(f"renewal-bot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
-    return 1
 
 
 def health_command(settings: Settings, as_json: bool = False) -> int:

@@ -2,8 +2,7 @@
 
 import pytest
 
-from bot.content import load_content
-from bot.core.answers import build_matcher, respond
+from bot.core.answers import respond
 from tests.helpers import Session
 
 
@@ -95,9 +94,8 @@ async def test_empty_inline_query_offers_every_operator(offline_app):
 
 
 @pytest.fixture(scope="module")
-def core():
-    content = load_content()
-    return content, build_matcher(content)
+def core(content, matcher):
+    return content, matcher
 
 
 @pytest.mark.parametrize(

@@ -11,11 +11,6 @@ from bot.content import CONTENT_DIR, LANGS, ContentError, load_content
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
-@pytest.fixture(scope="module")
-def content():
-    return load_content()
-
-
 def test_every_public_topic_id_has_an_entry(content):
     topics = SHARED / "faq-topics.md"
     if not topics.exists():

@@ -2,9 +2,9 @@
 
 import pytest
 
-from bot.app import build_application, running
+from bot.app import running
 from bot.testing.offline import OfflineRequest
-from tests.helpers import Session, settings_for
+from tests.helpers import Session, offline_application, settings_for
 
 
 def texts(sent):
@@ -79,18 +79,14 @@ async def test_stale_faq_button_is_answered_gracefully(offline_app):
 
 async def test_language_choice_is_remembered_across_restarts(tmp_path):
     request = OfflineRequest()
-    first = build_application(
-        settings_for(tmp_path / "bot.sqlite3"), request=request, with_updater=False
-    )
+    first = offline_application(settings_for(tmp_path / "bot.sqlite3"), request)
     async with running(first):
         session = Session(first, request, language_code="en")
         (picker,) = await session.send("/language")
         (_ack, done) = await session.press(picker, "lang:zh-Hant")
         assert "繁體中文" in done.text
     request = OfflineRequest()
-    second = build_application(
-        settings_for(tmp_path / "bot.sqlite3"), request=request, with_updater=False
-    )
+    second = offline_application(settings_for(tmp_path / "bot.sqlite3"), request)
     async with running(second):
         session = Session(second, request, language_code="en")
         (welcome,) = texts(await session.send("/start"))

@@ -6,22 +6,11 @@ from pathlib import Path
 import pytest
 
 from bot.callbacks import for_intent
-from bot.content import load_content
-from bot.core.answers import ShowCategory, build_matcher, respond
+from bot.core.answers import ShowCategory, respond
 from bot.core.matching import ANSWER, REFUSE, SUGGEST
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "faq-dev.jsonl"
 HOLDOUT = Path(__file__).parent / "data" / "faq-holdout.jsonl"
-
-
-@pytest.fixture(scope="module")
-def content():
-    return load_content()
-
-
-@pytest.fixture(scope="module")
-def matcher(content):
-    return build_matcher(content)
 
 
 def evaluate(matcher, path: Path) -> tuple[float, float, list[str]]:

@@ -11,11 +11,11 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.content import LANGS, load_content
-from bot.core.answers import build_matcher, respond
+from bot.core.answers import respond
+from bot.core.text import LANGS
+from tests.helpers import shared_content
 
-CONTENT = load_content()
-MATCHER = build_matcher(CONTENT)
+CONTENT, MATCHER = shared_content()
 NAMES = (
     "Smart", "Cellcard", "Metfone", "Seatel", "CooTel", "ABA", "Wing", "ACLEDA",
     "SmartNas", "Cellcard app",

@@ -6,10 +6,9 @@ import html
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.constants import ParseMode
-from telegram.ext import ContextTypes
 
 from bot.callbacks import CodesCommon, CodesList, CodesOperator
-from bot.context import services
+from bot.context import BotContext
 from bot.core.answers import reply_language
 from bot.core.code_cards import (
     operator_list_text,
@@ -55,9 +54,9 @@ def lookup_text(book: CodeBook, args: str, lang: str) -> tuple[str, list[Row]]:
     return f"{unknown}\n\n{operator_list_text(book, lang)}", operator_buttons(book, lang)
 
 
-async def show_codes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_codes(update: Update, context: BotContext) -> None:
     """`/codes` lists the operators; `/codes cellcard 余额` goes straight to the codes."""
-    book = services(context).content.codes
+    book = context.content.codes
     args = " ".join(context.args or []).strip()
     lang = await user_language(update, context)
     if not args:
@@ -68,20 +67,18 @@ async def show_codes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await update.effective_message.reply_text(text, reply_markup=keyboard(buttons))
 
 
-async def send_operator_card(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, operator_id: str
-) -> None:
+async def send_operator_card(update: Update, context: BotContext, operator_id: str) -> None:
     """An operator's card as a new message (for /start codes_<operator> deep links)."""
-    book = services(context).content.codes
+    book = context.content.codes
     lang = await user_language(update, context)
     text, buttons = render_operator_card(book, operator_id, lang), card_buttons(book, lang)
     await update.effective_message.reply_text(text, reply_markup=keyboard(buttons))
 
 
-async def open_operator(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def open_operator(update: Update, context: BotContext) -> None:
     """An operator button: the card replaces the list in place."""
     query = update.callback_query
-    book = services(context).content.codes
+    book = context.content.codes
     pressed = CodesOperator.parse(query.data)
     if pressed is None or pressed.operator not in book.operators:
         await stale_button(update, context)
@@ -92,33 +89,33 @@ async def open_operator(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await edit_or_ignore(query, text, keyboard(card_buttons(book, lang)))
 
 
-async def open_common(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def open_common(update: Update, context: BotContext) -> None:
     """The codes for every network."""
     query = update.callback_query
     if CodesCommon.parse(query.data) is None:
         await stale_button(update, context)
         return
-    book = services(context).content.codes
+    book = context.content.codes
     lang = await user_language(update, context)
     await query.answer()
     await edit_or_ignore(query, render_common_card(book, lang), keyboard(card_buttons(book, lang)))
 
 
-async def back_to_operators(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def back_to_operators(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if CodesList.parse(query.data) is None:
         await stale_button(update, context)
         return
-    book = services(context).content.codes
+    book = context.content.codes
     lang = await user_language(update, context)
     await query.answer()
     text = operator_list_text(book, lang)
     await edit_or_ignore(query, text, keyboard(operator_buttons(book, lang)))
 
 
-async def answer_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def answer_inline_query(update: Update, context: BotContext) -> None:
     """`@bot cellcard` in any chat offers operator cards to send."""
-    book = services(context).content.codes
+    book = context.content.codes
     inline = update.inline_query
     lang = reply_language(inline.query, await user_language(update, context))
     operator = book.find_operator(inline.query) if inline.query.strip() else None

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from bot.context import services
+from bot.context import BotContext
 from bot.handlers.users import user_language
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: BotContext) -> None:
     lang = await user_language(update, context)
-    await update.effective_message.reply_text(
-        services(context).content.texts.html("unknown_command", lang)
-    )
+    await update.effective_message.reply_text(context.content.texts.html("unknown_command", lang))
 
 
-async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stale_button(update: Update, context: BotContext) -> None:
     """A button from an old message, or data no handler can read: an alert, not an error."""
     lang = await user_language(update, context)
     await update.callback_query.answer(
-        services(context).content.texts.plain("stale_button", lang), show_alert=True
+        context.content.texts.plain("stale_button", lang), show_alert=True
     )

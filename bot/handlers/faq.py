@@ -3,35 +3,34 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.callbacks import FaqCategory, FaqMenu, FaqTopic
-from bot.context import services
+from bot.context import BotContext
 from bot.core.answers import faq_answer, faq_category_page, faq_menu, respond
 from bot.handlers.fallbacks import stale_button
 from bot.handlers.users import user_language
 from bot.keyboards import edit_or_ignore, keyboard
 
 
-async def ask_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ask_question(update: Update, context: BotContext) -> None:
     """Any text that is not a command: an answer, codes, suggestions or the menu."""
-    svc = services(context)
     preferred = await user_language(update, context)
-    reply = respond(svc.content, svc.matcher, update.effective_message.text or "", preferred)
+    reply = respond(
+        context.content, context.matcher, update.effective_message.text or "", preferred
+    )
     await update.effective_message.reply_text(reply.text, reply_markup=keyboard(reply.buttons))
 
 
-async def show_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
+async def show_menu(update: Update, context: BotContext) -> None:
     lang = await user_language(update, context)
-    reply = faq_menu(svc.content, lang)
+    reply = faq_menu(context.content, lang)
     await update.effective_message.reply_text(reply.text, reply_markup=keyboard(reply.buttons))
 
 
-async def open_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def open_topic(update: Update, context: BotContext) -> None:
     """A topic button: its answer as a new message, in the language the button carries."""
     query = update.callback_query
-    content = services(context).content
+    content = context.content
     topic = FaqTopic.parse(query.data)
     if topic is None or topic.faq_id not in content.faq:
         await stale_button(update, context)
@@ -41,10 +40,10 @@ async def open_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await query.message.reply_text(card.text, reply_markup=keyboard(card.buttons))
 
 
-async def open_category(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def open_category(update: Update, context: BotContext) -> None:
     """A category or page button: the menu message turns into that page."""
     query = update.callback_query
-    content = services(context).content
+    content = context.content
     lang = await user_language(update, context)
     pressed = FaqCategory.parse(query.data)
     reply = faq_category_page(content, pressed.category, pressed.page, lang) if pressed else None
@@ -55,12 +54,12 @@ async def open_category(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await edit_or_ignore(query, reply.text, keyboard(reply.buttons))
 
 
-async def back_to_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def back_to_menu(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if FaqMenu.parse(query.data) is None:
         await stale_button(update, context)
         return
     lang = await user_language(update, context)
-    reply = faq_menu(services(context).content, lang)
+    reply = faq_menu(context.content, lang)
     await query.answer()
     await edit_or_ignore(query, reply.text, keyboard(reply.buttons))

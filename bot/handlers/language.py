@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.callbacks import SetLanguage
-from bot.context import services
+from bot.context import BotContext
 from bot.core.text import LANGS
 from bot.handlers.fallbacks import stale_button
 from bot.handlers.users import user_language
 from bot.keyboards import keyboard
 
 
-async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def choose_language(update: Update, context: BotContext) -> None:
     """Offer one button per language, each named in its own language."""
-    texts = services(context).content.texts
+    texts = context.content.texts
     lang = await user_language(update, context)
     buttons = [[(texts.plain(f"language_name_{code}", code), SetLanguage(code)) for code in LANGS]]
     await update.effective_message.reply_text(
@@ -23,15 +22,14 @@ async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     )
 
 
-async def set_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def set_language(update: Update, context: BotContext) -> None:
     """Save the picked language and confirm in it."""
     query = update.callback_query
     picked = SetLanguage.parse(query.data)
     if picked is None:
         await stale_button(update, context)
         return
-    svc = services(context)
-    if svc.store is not None:
-        await svc.store.set_language(update.effective_chat.id, picked.lang)
+    if context.store is not None:
+        await context.store.set_language(update.effective_chat.id, picked.lang)
     await query.answer()
-    await query.edit_message_text(svc.content.texts.html("language_set", picked.lang))
+    await query.edit_message_text(context.content.texts.html("language_set", picked.lang))

@@ -3,28 +3,28 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from bot.context import services
+from bot.context import BotContext
 from bot.core.answers import faq_answer
 from bot.handlers import codes, remind
 from bot.handlers.users import user_language
 from bot.keyboards import keyboard
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: BotContext) -> None:
     """Welcome; payloads remind | codes_<operator> | faq_<id> open that feature instead."""
     if context.args and await _open_deep_link(update, context, context.args[0]):
         return
-    svc = services(context)
     lang = await user_language(update, context)
     name = update.effective_user.first_name if update.effective_user else ""
-    await update.effective_message.reply_text(svc.content.texts.html("welcome", lang, name=name))
+    await update.effective_message.reply_text(
+        context.content.texts.html("welcome", lang, name=name)
+    )
 
 
-async def _open_deep_link(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str) -> bool:
+async def _open_deep_link(update: Update, context: BotContext, payload: str) -> bool:
     """Open the feature a /start payload names; False (show the welcome) if unknown."""
-    content = services(context).content
+    content = context.content
     kind, _, arg = payload.partition("_")
     if kind == "faq" and arg in content.faq:
         lang = await user_language(update, context)
@@ -40,6 +40,6 @@ async def _open_deep_link(update: Update, context: ContextTypes.DEFAULT_TYPE, pa
     return False
 
 
-async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_help(update: Update, context: BotContext) -> None:
     lang = await user_language(update, context)
-    await update.effective_message.reply_text(services(context).content.texts.html("help", lang))
+    await update.effective_message.reply_text(context.content.texts.html("help", lang))

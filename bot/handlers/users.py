@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from bot.context import services
+from bot.context import BotContext
 from bot.core.text import LANGS, lang_from_telegram
 
 
-async def user_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+async def user_language(update: Update, context: BotContext) -> str:
     """The language chosen with /language, else Telegram's language_code.
 
     Also records that the user was seen, so reminders know who still talks to us.
     """
     user = update.effective_user
     tg_code = user.language_code if user else None
-    store = services(context).store
+    store = context.store
     chat = update.effective_chat
     if store is not None and chat is not None:
         await store.touch_user(chat.id, tg_code)
