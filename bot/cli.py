@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
             return health_command(settings, as_json=args.json)
         if args.command == "run":
             from bot.logs import setup_logging
-            from bot.runtime import run
+            from bot.service import run
 
             token = settings.require_token()  # one clear line before anything starts
             setup_logging(settings.log_level, secrets=[token])
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def health_command(settings: Settings, as_json: bool = False) -> int:
-    from bot.runtime import check_health, format_health
+    from bot.health import check_health, format_health
 
     healthy, report = check_health(settings)
     print(json.dumps(report) if as_json else format_health(report))

@@ -78,7 +78,7 @@ async def live_bot(
     fake_api: FakeBotApi, bot_settings: Callable[..., Settings], ptb_timedelta: None
 ) -> AsyncIterator[Any]:
     """The production Application (rate limiter, menus, health) long-polling the fake."""
-    from bot.runtime import build_runtime_application, polling
+    from bot.service import build_runtime_application, polling
     from tests.helpers import shared_content
 
     content, matcher = shared_content()

@@ -17,14 +17,10 @@ from fakebotapi import FakeBotApi
 from bot.context import Services
 from bot.core.answers import faq_answer, respond
 from bot.core.text import lang_from_telegram
+from bot.health import beat, check_health
 from bot.logs import setup_logging
-from bot.runtime import (
-    beat,
-    build_runtime_application,
-    check_health,
-    handled_commands,
-    polling,
-)
+from bot.menus import handled_commands
+from bot.service import build_runtime_application, polling
 
 
 def services_of(app) -> Services:

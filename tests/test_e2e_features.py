@@ -15,7 +15,7 @@ import pytest
 from fakebotapi import FakeBotApi
 from helpers import FakeClock
 
-from bot.runtime import build_runtime_application, polling
+from bot.service import build_runtime_application, polling
 
 PP = ZoneInfo("Asia/Phnom_Penh")
 T0 = datetime(2027, 3, 10, 14, 34, tzinfo=PP)

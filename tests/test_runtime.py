@@ -1,4 +1,5 @@
-"""bot.runtime pieces: API URLs, the menu, health checks, webhook mode, `renewal-bot health`."""
+"""bot.service, bot.menus, bot.health: API URLs, the menu, health checks, webhook mode,
+`renewal-bot health`."""
 
 from __future__ import annotations
 
@@ -15,19 +16,16 @@ from fakebotapi import FakeBotApi
 from bot.app import api_urls, build_application
 from bot.cli import main
 from bot.config import load_settings
-from bot.runtime import (
+from bot.health import (
     HEARTBEAT_STALE,
     POLL_STALE,
-    add_health_route,
-    build_runtime_application,
     check_health,
     format_health,
-    handled_commands,
     heartbeat_path,
-    menu_commands,
-    webhook_path,
     write_heartbeat,
 )
+from bot.menus import handled_commands, menu_commands
+from bot.service import build_runtime_application, webhook, webhook_path
 from bot.testing.offline import OfflineRequest
 
 
@@ -181,18 +179,8 @@ async def test_webhook_mode_with_secret_and_health_route(
     url = f"http://127.0.0.1:{port}/tg/hook"
     settings = bot_settings(webhook_url=url, webhook_secret="s3cret-s3cret", webhook_port=port)
     app = build_runtime_application(settings, mode="webhook")
-    async with app:
-        await app.post_init(app)
-        await app.updater.start_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=webhook_path(url),
-            webhook_url=url,
-            secret_token="s3cret-s3cret",
-            allowed_updates=["message", "callback_query"],
-        )
-        await app.start()
-        assert add_health_route(app)
+    assert app.updater is None  # our own server takes the updates, PTB's public API only
+    async with webhook(app, settings):
         assert fake_api.webhook["url"] == url
         fake_api.user_sends(1, "/start", language_code="zh-hant")
         assert await fake_api.flush_webhook() == [200]
@@ -208,6 +196,3 @@ async def test_webhook_mode_with_secret_and_health_route(
             assert response.status == 200
             report = await response.json()
         assert report["healthy"] and report["mode"] == "webhook" and report["updates"] == 1
-        await app.updater.stop()
-        await app.stop()
-        await app.post_shutdown(app)
