@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, fie
 
 from bot.core.code_cards import REQUIRED_LABELS
 from bot.core.operators import ID_RE as CODE_ID_RE
-from bot.core.operators import CodeBook, CodeFile, compact_form
+from bot.core.operators import LABEL_PREFIX, CodeBook, CodeFile, compact_form
 from bot.core.text import LANGS, TELEGRAM_LIMIT, normalize, to_traditional
 from bot.i18n import Html, Texts
 
@@ -358,7 +358,8 @@ def load_out_of_scope(path: Path) -> dict[str, list[str]]:
 def load_content(root: Path = CONTENT_DIR) -> Content:
     """Load and cross-check every content file; raises ContentError on the first problem."""
     categories = load_categories(root / "categories.yaml")
-    codes = load_codes(root / "codes.yaml") if (root / "codes.yaml").exists() else None
+    texts = load_texts(root / "texts")
+    codes = load_codes(root / "codes.yaml", texts) if (root / "codes.yaml").exists() else None
     faq = load_faq(root / "faq", categories, list(codes.operators) if codes else None)
     if codes is not None:
         for entry in faq.values():
@@ -375,7 +376,7 @@ def load_content(root: Path = CONTENT_DIR) -> Content:
         categories=categories,
         synonyms=load_synonyms(root / "synonyms.yaml"),
         out_of_scope=load_out_of_scope(root / "out_of_scope.yaml"),
-        texts=load_texts(root / "texts"),
+        texts=texts,
         codes=codes,
         root=root,
     )
@@ -384,9 +385,18 @@ def load_content(root: Path = CONTENT_DIR) -> Content:
 # --- codes.yaml ---------------------------------------------------------------
 
 
-def load_codes(path: Path = CONTENT_DIR / "codes.yaml") -> CodeBook:
-    """codes.yaml validated into the one operator model; every problem raises ContentError."""
+def load_codes(path: Path = CONTENT_DIR / "codes.yaml", texts: Texts | None = None) -> CodeBook:
+    """codes.yaml validated into the one operator model; every problem raises ContentError.
+
+    Card words come from `texts` (default: the texts in content/texts/).
+    """
     path = Path(path)
+    if texts is None:
+        texts = load_texts(CONTENT_DIR / "texts")
+    missing = [k for k in REQUIRED_LABELS if not texts.has(LABEL_PREFIX + k)]
+    if missing:
+        keys = ", ".join(LABEL_PREFIX + k for k in missing)
+        raise ContentError("texts", None, None, f"missing card text(s): {keys}")
     name = path.name
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -405,7 +415,7 @@ def load_codes(path: Path = CONTENT_DIR / "codes.yaml") -> CodeBook:
         message = str(err["msg"]).removeprefix("Value error, ")
         raise ContentError(name, entry, field, message) from None
     _check_unique(name, data)
-    return CodeBook(data)
+    return CodeBook(data, texts)
 
 
 def _ids(raw: dict[str, Any], section: str) -> set[str]:
@@ -423,12 +433,7 @@ def _references(raw: dict[str, Any]) -> dict[str, set[str]]:
 
 
 def _check_keys(name: str, raw: dict[str, Any]) -> None:
-    """Labels the cards need, and the shape of placeholder and source ids."""
-    labels = raw.get("labels")
-    if isinstance(labels, dict):
-        missing = [k for k in REQUIRED_LABELS if k not in labels]
-        if missing:
-            raise ContentError(name, "labels", None, f"missing label(s): {', '.join(missing)}")
+    """The shape of placeholder and source ids."""
     for key in _ids(raw, "placeholders"):
         if not re.fullmatch(r"[A-Z][A-Z0-9_]*", key):
             raise ContentError(

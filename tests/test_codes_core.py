@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.content import CONTENT_DIR, LANGS, ContentError, load_codes
+from bot.content import CONTENT_DIR, LANGS, ContentError, Texts, load_codes, load_texts
 from bot.core.code_cards import (
     operator_list_text,
     render_codes,
@@ -31,10 +31,8 @@ def tri(text: str) -> dict[str, str]:
 
 
 def tiny() -> dict:
-    """A minimal valid codes.yaml, built from the real labels."""
-    real = yaml.safe_load((CONTENT_DIR / "codes.yaml").read_text(encoding="utf-8"))
+    """A minimal valid codes.yaml (card words come from content/texts/)."""
     return {
-        "labels": real["labels"],
         "placeholders": {"PIN": tri("card <code> & scratch")},
         "signals": {lang: ["code"] for lang in LANGS},
         "sources": {
@@ -474,3 +472,12 @@ def test_common_card_and_lists(book):
     short = render_codes(book, book.lookup("cootel", "balance"), "zh-Hans")
     assert "<code>*1201#</code>" in short and "CooTel" in short
     assert render_codes(book, [], "en") == ""
+
+
+def test_card_words_come_from_the_texts(tmp_path):
+    texts = load_texts(CONTENT_DIR / "texts")
+    partial = Texts({k: v for k, v in texts.strings.items() if k != "codes_hotline"})
+    with pytest.raises(ContentError, match="codes_hotline"):
+        load_codes(write(tmp_path, tiny()), partial)
+    book = load_codes(write(tmp_path, tiny()), texts)
+    assert book.label("hotline", "zh-Hant") == texts.plain("codes_hotline", "zh-Hant")

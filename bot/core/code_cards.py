@@ -13,8 +13,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from bot.core.operators import CONFIDENCES, Code, CodeBook, CodeQuery, Source
 from bot.core.text import TELEGRAM_LIMIT, join_list
 
-# Labels the renderer needs; codes.yaml must define each in every language.
+# Card words the renderer and /codes need: text keys codes_<label> in content/texts/.
 REQUIRED_LABELS = (
+    "common_button",
+    "back_button",
+    "unknown_operator",
+    "inline_description",
+    "inline_common_description",
     "dial",
     "call",
     "sms_send",

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -280,9 +280,13 @@ class Operator(_Frozen):
 
 
 class CodeFile(_Frozen):
-    """codes.yaml as written: the labels cards use, then the facts."""
+    """codes.yaml as written: the facts about operators and their codes.
 
-    labels: dict[str, Localized]
+    `labels` is no longer read (card words live in content/texts/codes.yaml); it is
+    accepted until the section is deleted from codes.yaml.
+    """
+
+    labels: dict[str, Localized] = {}
     placeholders: dict[str, Localized]
     signals: LocalizedWords
     sources: dict[str, Source]
@@ -361,12 +365,21 @@ def _literal_pattern(code: Code) -> tuple[re.Pattern[str], bool] | None:
 # --------------------------------------------------------------------------- the book
 
 
+class PlainTexts(Protocol):
+    """Where card words come from (bot.i18n.Texts)."""
+
+    def plain(self, key: str, lang: str, **kwargs: object) -> str: ...
+
+
+LABEL_PREFIX = "codes_"  # card words are the text keys codes_<label>
+
+
 class CodeBook:
     """All codes, purposes and operators of one codes.yaml, with lookups over them."""
 
-    def __init__(self, data: CodeFile) -> None:
+    def __init__(self, data: CodeFile, texts: PlainTexts) -> None:
         self.data = data
-        self.labels = data.labels
+        self.texts = texts
         self.placeholders = data.placeholders
         self.sources = data.sources
         self.purposes: dict[str, Purpose] = {p.id: p for p in data.purposes}
@@ -411,8 +424,8 @@ class CodeBook:
             raise KeyError(f"unknown purpose {purpose_id!r}") from None
 
     def label(self, key: str, lang: str, **values: str) -> str:
-        text = self.labels[key][lang]
-        return text.format(**values) if values else text
+        """A card word as plain text (the renderer escapes it)."""
+        return self.texts.plain(LABEL_PREFIX + key, lang, **values)
 
     def operator_name(self, operator_id: str, lang: str) -> str:
         if operator_id == COMMON:
