@@ -19,6 +19,7 @@ from bot.core.code_cards import (
     render_query,
 )
 from bot.core.operators import COMMON, CodeBook, CodeQuery
+from bot.core.text import TELEGRAM_LIMIT
 
 
 @pytest.fixture(scope="module")
@@ -447,7 +448,7 @@ def test_every_real_card_fits(book):
             for p in book.purposes
         ]
         for text in texts:
-            assert 0 < len(text) < 4096
+            assert 0 < len(text) < TELEGRAM_LIMIT
 
 
 def test_operator_card_contents(book):

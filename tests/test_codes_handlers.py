@@ -3,6 +3,7 @@
 import pytest
 
 from bot.core.answers import respond
+from bot.core.text import TELEGRAM_LIMIT
 from tests.helpers import Session
 
 
@@ -121,4 +122,4 @@ def test_faq_answer_ends_with_the_named_operators_codes(core):
     assert reply.faq_id == "check-balance-expiry"
     assert "#124#" in reply.text
     assert any(c["operator"] == "cellcard" for c in reply.codes)
-    assert len(reply.text) <= 4096
+    assert len(reply.text) <= TELEGRAM_LIMIT
