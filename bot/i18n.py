@@ -53,9 +53,13 @@ class Texts:
         return key in self.strings
 
     def count(self, key: str, lang: str, n: int, **kwargs: object) -> str:
-        """The plural form of `key` for n: looks up `key.one`, `key.other`, ... (CLDR rules)."""
-        form = f"{key}.{plural_form(n, lang)}"
-        return self.html(form if form in self.strings else f"{key}.other", lang, n=n, **kwargs)
+        """HTML for a number of things: `key_one`, `key_other`, ... by CLDR plural rules.
+
+        English picks `key_one` for 1 and `key_other` otherwise; Chinese has only
+        `key_other`. A missing form falls back to `key_other`.
+        """
+        form = f"{key}_{plural_form(n, lang)}"
+        return self.html(form if form in self.strings else f"{key}_other", lang, n=n, **kwargs)
 
 
 def plural_form(n: int, lang: str) -> str:
