@@ -9,26 +9,40 @@ from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
+from pydantic import ValidationError
 
 from bot.core.code_cards import REQUIRED_LABELS
 from bot.core.operators import ID_RE as CODE_ID_RE
 from bot.core.operators import LABEL_PREFIX, CodeBook, CodeFile, compact_form
 from bot.core.text import LANGS, TELEGRAM_LIMIT, normalize, to_traditional
+from bot.core.topics import (
+    Category,
+    Content,
+    FaqEntry,
+    html_problem,
+    require_all_langs,
+    require_known_langs,
+)
 from bot.i18n import Html, Texts
 
-__all__ = ["LANGS", "TELEGRAM_LIMIT", "Content", "ContentError", "Html", "Texts", "load_content"]
+__all__ = [
+    "LANGS",
+    "TELEGRAM_LIMIT",
+    "Category",
+    "Content",
+    "ContentError",
+    "FaqEntry",
+    "Html",
+    "Texts",
+    "html_problem",
+    "load_content",
+]
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
-ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote"}
-ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-MIN_QUESTIONS = {"zh-Hans": 8, "en": 5}
 
 
 class ContentError(ValueError):
@@ -45,135 +59,6 @@ class ContentError(ValueError):
         if field:
             where += f", field {field!r}"
         super().__init__(f"{where}: {message}")
-
-
-# --- models -----------------------------------------------------------------
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class FaqEntry(_Strict):
-    id: str
-    category: str
-    questions: dict[str, list[str]]
-    answer: dict[str, str]
-    sources: list[str]
-    operators: list[str] = []
-    related: list[str] = []
-    code_purposes: list[str] = []  # codes appended when the user names an operator
-
-    @field_validator("id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        if not ID_RE.match(value):
-            raise ValueError("ids are lower-case words joined by '-'")
-        return value
-
-    @field_validator("questions")
-    @classmethod
-    def _questions(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        _known_langs(value)
-        for lang, minimum in MIN_QUESTIONS.items():
-            got = [q for q in value.get(lang, []) if q.strip()]
-            if len(got) < minimum:
-                raise ValueError(f"needs at least {minimum} {lang} questions, has {len(got)}")
-        return value
-
-    @field_validator("answer")
-    @classmethod
-    def _answer(cls, value: dict[str, str]) -> dict[str, str]:
-        _known_langs(value)
-        missing = [lang for lang in LANGS if not value.get(lang, "").strip()]
-        if missing:
-            raise ValueError(f"missing language(s): {', '.join(missing)}")
-        for lang, text in value.items():
-            if len(text) > TELEGRAM_LIMIT:
-                raise ValueError(
-                    f"{lang} answer has {len(text)} characters, over Telegram's {TELEGRAM_LIMIT}"
-                )
-            problem = html_problem(text)
-            if problem:
-                raise ValueError(f"{lang} answer: {problem}")
-        return {lang: text.strip() for lang, text in value.items()}
-
-    @field_validator("sources")
-    @classmethod
-    def _sources(cls, value: list[str]) -> list[str]:
-        if not value:
-            raise ValueError("every entry needs at least one source URL")
-        for url in value:
-            if not url.startswith(("http://", "https://")):
-                raise ValueError(f"not a URL: {url!r}")
-        return value
-
-    @field_validator("operators")
-    @classmethod
-    def _operators(cls, value: list[str], info: ValidationInfo) -> list[str]:
-        known = (info.context or {}).get("operators")  # the operators of codes.yaml
-        unknown = [op for op in value if known is not None and op not in known]
-        if unknown:
-            raise ValueError(f"unknown operator(s) {unknown}; known: {', '.join(known)}")
-        return value
-
-
-class Category(_Strict):
-    id: str
-    name: dict[str, str]
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: dict[str, str]) -> dict[str, str]:
-        _all_langs(value)
-        return value
-
-
-def _known_langs(value: dict[str, Any]) -> None:
-    unknown = [lang for lang in value if lang not in LANGS]
-    if unknown:
-        raise ValueError(f"unknown language key(s) {unknown}; use {', '.join(LANGS)}")
-
-
-def _all_langs(value: dict[str, str]) -> None:
-    _known_langs(value)
-    missing = [lang for lang in LANGS if not str(value.get(lang, "")).strip()]
-    if missing:
-        raise ValueError(f"missing language(s): {', '.join(missing)}")
-
-
-class _TagChecker(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
-        self.problem: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in ALLOWED_TAGS:
-            self.problem = self.problem or f"tag <{tag}> is not allowed by Telegram HTML"
-        if tag == "a" and not dict(attrs).get("href"):
-            self.problem = self.problem or "<a> needs an href"
-        self.stack.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.stack or self.stack[-1] != tag:
-            self.problem = self.problem or f"</{tag}> does not close the last opened tag"
-        else:
-            self.stack.pop()
-
-
-def html_problem(text: str) -> str | None:
-    """Why Telegram would reject this HTML, or None. Stray '<' and '&' must be escaped."""
-    if re.search(r"<(?![a-z/])", text) or re.search(r"&(?![a-z]+;|#\d+;|#x[0-9a-f]+;)", text):
-        return "a bare '<' or '&' must be written &lt; or &amp;"
-    checker = _TagChecker()
-    checker.feed(text)
-    checker.close()
-    if checker.problem:
-        return checker.problem
-    if checker.stack:
-        return f"<{checker.stack[-1]}> is never closed"
-    return None
 
 
 # --- texts --------------------------------------------------------------------
@@ -205,7 +90,7 @@ def _load_text_file(path: Path) -> dict[str, dict[str, str]]:
         if not isinstance(value, dict):
             raise ContentError(path, key, None, "expected zh-Hans, zh-Hant and en texts")
         try:
-            _all_langs(value)
+            require_all_langs(value)
         except ValueError as exc:
             raise ContentError(path, key, None, str(exc)) from None
         names = {lang: _placeholders(value[lang]) for lang in LANGS}
@@ -220,20 +105,6 @@ def _load_text_file(path: Path) -> dict[str, dict[str, str]]:
 
 
 # --- loading ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Content:
-    faq: dict[str, FaqEntry]
-    categories: list[Category]
-    synonyms: list[list[str]]
-    out_of_scope: dict[str, list[str]]
-    texts: Texts
-    codes: CodeBook | None = None  # when content/codes.yaml exists
-    root: Path = field(default=CONTENT_DIR)
-
-    def entries_in(self, category: str) -> list[FaqEntry]:
-        return [e for e in self.faq.values() if e.category == category]
 
 
 def _read_yaml(path: Path) -> Any:
@@ -349,7 +220,7 @@ def load_out_of_scope(path: Path) -> dict[str, list[str]]:
     if not isinstance(questions, dict):
         raise ContentError(path, None, "questions", "expected questions per language")
     try:
-        _known_langs(questions)
+        require_known_langs(questions)
     except ValueError as exc:
         raise ContentError(path, None, "questions", str(exc)) from None
     return {lang: [str(q) for q in qs or []] for lang, qs in questions.items()}

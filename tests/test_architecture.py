@@ -118,6 +118,24 @@ def test_bot_has_no_import_cycles() -> None:
     assert not problems
 
 
+def test_core_imports_only_core() -> None:
+    """bot/core is the bottom layer: nothing from above it, and no Telegram."""
+    upward = [
+        f"{module} -> {dep}"
+        for module, deps in import_graph().items()
+        if module.startswith("bot.core")
+        for dep in deps
+        if not dep.startswith("bot.core")
+    ]
+    assert not upward
+    for path in sorted((BOT / "core").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            assert not [n for n in names if n.split(".")[0] == "telegram"], path
+
+
 _CALLBACK_SPLIT = re.compile(r"\.data\b[^\n]*\.split\(")
 _UNESCAPE = re.compile(r"\bunescape\(")
 HTML_OWNERS = {"bot/content.py", "bot/i18n.py"}

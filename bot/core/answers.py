@@ -12,11 +12,11 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.content import Content, FaqEntry
 from bot.core.code_cards import render_codes, render_query
 from bot.core.matching import ANSWER, REFUSE, SUGGEST, Match, Matcher, small_talk
 from bot.core.operators import CodeQuery
 from bot.core.text import TELEGRAM_LIMIT, detect_lang, to_traditional
+from bot.core.topics import Content, FaqEntry
 
 MAX_QUESTION_CHARS = 1000
 FAQ_PAGE_SIZE = 6
