@@ -27,6 +27,12 @@ def shared_content() -> tuple[Content, Matcher]:
     return content, build_matcher(content)
 
 
+def shared() -> dict[str, Any]:
+    """build_application keyword arguments reusing the session's content and matcher."""
+    content, matcher = shared_content()
+    return {"content": content, "matcher": matcher}
+
+
 def offline_application(settings: Settings, request: OfflineRequest, **kwargs: Any) -> Any:
     """The real Application on an in-process Bot API, sharing the session's content."""
     content, matcher = shared_content()
