@@ -140,6 +140,14 @@ class FaqTopic(CallbackData):
 
 
 @dataclass(frozen=True)
+class FaqTopicOfOldMenu(CallbackData):
+    """A topic button sent by menus before buttons carried a language ("faq:q:<id>")."""
+
+    prefix = "faq:q"
+    faq_id: str
+
+
+@dataclass(frozen=True)
 class CodesOperator(CallbackData):
     """One operator's code card."""
 

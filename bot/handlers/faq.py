@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.callbacks import FaqCategory, FaqMenu, FaqTopic
+from bot.callbacks import FaqCategory, FaqMenu, FaqTopic, FaqTopicOfOldMenu
 from bot.context import BotContext
 from bot.core.answers import faq_answer, faq_category_page, faq_menu, respond
 from bot.handlers.fallbacks import stale_button
@@ -31,12 +31,13 @@ async def open_topic(update: Update, context: BotContext) -> None:
     """A topic button: its answer as a new message, in the language the button carries."""
     query = update.callback_query
     content = context.content
-    topic = FaqTopic.parse(query.data)
+    topic = FaqTopic.parse(query.data) or FaqTopicOfOldMenu.parse(query.data)
     if topic is None or topic.faq_id not in content.faq:
         await stale_button(update, context)
         return
+    lang = topic.lang if isinstance(topic, FaqTopic) else await user_language(update, context)
     await query.answer()
-    card = faq_answer(content, content.faq[topic.faq_id], topic.lang)
+    card = faq_answer(content, content.faq[topic.faq_id], lang)
     await query.message.reply_text(card.text, reply_markup=keyboard(card.buttons))
 
 
