@@ -1,5 +1,7 @@
 """/codes, its buttons, inline mode and free-text code questions through the real Application."""
 
+import html
+
 import pytest
 
 from bot.core.answers import respond
@@ -50,11 +52,12 @@ async def test_operator_name_keeps_the_users_language(offline_app):
     assert "查余额" in reply.text or "余额" in reply.text
 
 
-async def test_seatel_falls_back_to_common_codes_and_says_so(offline_app):
+async def test_seatel_falls_back_to_common_codes_and_says_so(offline_app, content):
     session = Session(*offline_app, language_code="en")
     (reply,) = await session.send("/codes seatel")
     assert "*1201#" in reply.text
-    assert "no verified" in reply.text.lower() or "common" in reply.text.lower()
+    name = content.codes.operator("seatel").name("en")
+    assert html.escape(content.codes.label("fallback", "en", operator=name)) in reply.text
 
 
 async def test_unknown_operator_lists_the_known_ones(offline_app):
