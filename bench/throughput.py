@@ -1,6 +1,6 @@
 """End-to-end throughput and latency: free-text FAQ questions in, answers out.
 
-Over HTTP: the production Application (`bot.runtime`, long polling, AIORateLimiter) talks
+Over HTTP: the production Application (`bot.service`, long polling, AIORateLimiter) talks
 to the fake Bot API server from tests/fakebotapi.py on 127.0.0.1, exactly as it would
 talk to Telegram. Two loads:
 
@@ -39,8 +39,8 @@ from fakebotapi import FakeBotApi  # noqa: E402
 from bot.app import build_application, running  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.content import load_content  # noqa: E402
-from bot.offline import OfflineRequest, UpdateFactory  # noqa: E402
-from bot.runtime import build_runtime_application, polling  # noqa: E402
+from bot.service import build_runtime_application, polling  # noqa: E402
+from bot.testing.offline import OfflineRequest, UpdateFactory  # noqa: E402
 
 TOKEN = "123456:BENCH-token-of-the-right-shape-xxxxxxx"
 LANG_CODES = ("en", "zh-hans", "zh-hant")

@@ -1,4 +1,5 @@
-"""Builds the python-telegram-bot Application: services, handlers, lifecycle."""
+"""The composition root: builds the Application and shows, in one table, which handler
+answers which update. Everything else is imported from here, never the other way round."""
 
 from __future__ import annotations
 
@@ -12,15 +13,45 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
     Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
 )
 from telegram.request import BaseRequest
 
+from bot.callbacks import (
+    CodesCommon,
+    CodesList,
+    CodesOperator,
+    FaqCategory,
+    FaqMenu,
+    FaqTopic,
+    SetLanguage,
+)
 from bot.config import Settings
 from bot.content import Content, load_content
-from bot.context import Clock, Services, utc_now
+from bot.context import BotContext, Clock, Services, utc_now
 from bot.core.answers import build_matcher
-from bot.handlers import flows, membership, new_date, plans, remind_flow, timezone
+from bot.core.matching import Matcher
+from bot.handlers import (
+    codes,
+    errors,
+    fallbacks,
+    faq,
+    flows,
+    language,
+    membership,
+    new_date,
+    plans,
+    remind_flow,
+    start,
+    timezone,
+)
 from bot.reminders.sender import start_sender, stop_sender
 from bot.storage import Store
 
@@ -33,6 +64,7 @@ def build_application(
     settings: Settings,
     *,
     content: Content | None = None,
+    matcher: Matcher | None = None,
     request: BaseRequest | None = None,
     clock: Clock = utc_now,
     with_updater: bool = True,
@@ -46,11 +78,12 @@ def build_application(
     is for benchmarks only.
     """
     content = content or load_content()
-    svc = Services(settings, content, build_matcher(content), clock)
+    svc = Services(settings, content, matcher or build_matcher(content), clock)
     token = "0:offline" if request is not None else settings.require_token()
     builder = (
         ApplicationBuilder()
         .token(token)
+        .context_types(ContextTypes(context=BotContext))
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,
@@ -98,20 +131,47 @@ def api_urls(base_url: str) -> tuple[str, str]:
     return base, file_base
 
 
-def register_handlers(application: Application) -> None:
-    from bot.handlers import codes, common, faq
+def commands_and_buttons() -> list[BaseHandler]:
+    """Handlers answering before the reminder conversations: commands, buttons, inline."""
+    return [
+        CommandHandler("start", start.start),
+        CommandHandler("help", start.show_help),
+        CommandHandler("language", language.choose_language),
+        CallbackQueryHandler(language.set_language, pattern=SetLanguage.pattern()),
+        CommandHandler("codes", codes.show_codes),
+        CallbackQueryHandler(codes.open_operator, pattern=CodesOperator.pattern()),
+        CallbackQueryHandler(codes.open_common, pattern=CodesCommon.pattern()),
+        CallbackQueryHandler(codes.back_to_operators, pattern=CodesList.pattern()),
+        InlineQueryHandler(codes.answer_inline_query),
+    ]
 
-    common.register_commands(application)
-    codes.register(application)
+
+def questions_and_fallbacks() -> list[BaseHandler]:
+    """Handlers answering after the reminder conversations had their chance."""
+    return [
+        CommandHandler("faq", faq.show_menu),
+        CallbackQueryHandler(faq.open_topic, pattern=FaqTopic.pattern()),
+        CallbackQueryHandler(faq.open_category, pattern=FaqCategory.pattern()),
+        CallbackQueryHandler(faq.back_to_menu, pattern=FaqMenu.pattern()),
+        MessageHandler(
+            filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, faq.ask_question
+        ),
+        MessageHandler(filters.COMMAND, fallbacks.unknown_command),
+        CallbackQueryHandler(fallbacks.stale_button),
+    ]
+
+
+def register_handlers(application: Application) -> None:
+    """The handler table, in the order PTB tries them."""
+    application.add_handlers(commands_and_buttons())
     membership.register(application)  # group -1: blocked users, /start resumes
-    remind_flow.register(application)  # the three reminder conversations, in this order
+    remind_flow.register(application)  # the reminder conversations, in this order
     new_date.register(application)
     timezone.register(application)
     flows.register_cancel(application)  # /cancel outside every conversation
     plans.register(application)
-    faq.register(application)
-    common.register_fallbacks(application)
-    application.add_error_handler(common.on_error)
+    application.add_handlers(questions_and_fallbacks())
+    application.add_error_handler(errors.on_error)
 
 
 async def _open_store(application: Application) -> None:

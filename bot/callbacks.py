@@ -12,9 +12,12 @@ import dataclasses
 import re
 import types
 import typing
+from dataclasses import dataclass
 from datetime import date as _date
 from datetime import time as _time
 from typing import Any, ClassVar, Literal, Self
+
+from bot.core.answers import Intent, ShowCategory, ShowMenu, ShowOperator, ShowTopic
 
 MAX_BYTES = 64
 MAX_INT = 2**53  # far above any row id or day count we make; SQLite and dates stay safe
@@ -44,7 +47,9 @@ class CallbackData:
         """The button this data describes, or None if it is not a valid one of this kind."""
         if not data:
             return None
-        head, *raw = data.split(":")
+        parts = data.split(":")
+        depth = cls.prefix.count(":") + 1  # a prefix may have parts of its own ("faq:q")
+        head, raw = ":".join(parts[:depth]), parts[depth:]
         fields = dataclasses.fields(cls)  # type: ignore[arg-type]
         if head != cls.prefix or len(raw) != len(fields):
             return None
@@ -277,3 +282,85 @@ class PickZone(CallbackData):
 
     prefix = "tz"
     index: int
+
+
+# --- faq, codes, language --------------------------------------------------------
+
+Lang = Literal["zh-Hans", "zh-Hant", "en"]
+
+
+@dataclass(frozen=True)
+class FaqMenu(CallbackData):
+    """Back to the list of FAQ categories."""
+
+    prefix = "faq:menu"
+
+
+@dataclass(frozen=True)
+class FaqCategory(CallbackData):
+    """One page of a category's topics."""
+
+    prefix = "faq:c"
+    category: str
+    page: int
+
+
+@dataclass(frozen=True)
+class FaqTopic(CallbackData):
+    """A topic's answer, in the language of the message the button came with."""
+
+    prefix = "faq:q"
+    faq_id: str
+    lang: Lang
+
+
+@dataclass(frozen=True)
+class FaqTopicOfOldMenu(CallbackData):
+    """A topic button sent by menus before buttons carried a language ("faq:q:<id>")."""
+
+    prefix = "faq:q"
+    faq_id: str
+
+
+@dataclass(frozen=True)
+class CodesOperator(CallbackData):
+    """One operator's code card."""
+
+    prefix = "codes:op"
+    operator: str
+
+
+@dataclass(frozen=True)
+class CodesCommon(CallbackData):
+    """The codes that work on every network."""
+
+    prefix = "codes:common"
+
+
+@dataclass(frozen=True)
+class CodesList(CallbackData):
+    """The list of operators."""
+
+    prefix = "codes:list"
+
+
+@dataclass(frozen=True)
+class SetLanguage(CallbackData):
+    """The language the user picked under /language."""
+
+    prefix = "lang"
+    lang: Lang
+
+
+def for_intent(intent: Intent) -> CallbackData:
+    """The button data for what core asks a button to do."""
+    match intent:
+        case ShowTopic(faq_id, lang):
+            return FaqTopic(faq_id, lang)  # type: ignore[arg-type]
+        case ShowCategory(category, page):
+            return FaqCategory(category, page)
+        case ShowOperator(operator):
+            return CodesOperator(operator)
+        case ShowMenu():
+            return FaqMenu()
+    raise TypeError(f"no button for {intent!r}")

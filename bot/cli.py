@@ -44,27 +44,25 @@ def main(argv: list[str] | None = None) -> int:
             return health_command(settings, as_json=args.json)
         if args.command == "run":
             from bot.logs import setup_logging
-            from bot.runtime import run
+            from bot.service import run
 
             token = settings.require_token()  # one clear line before anything starts
             setup_logging(settings.log_level, secrets=[token])
             return run(settings)
         logging.basicConfig(level=logging.WARNING)
-        if args.command == "chat":
-            from bot.chat import run_chat
+        from bot.terminal import run_chat  # "chat", the one command left
 
-            asyncio.run(run_chat(settings, lang=args.lang))
-            return 0
+        asyncio.run(run_chat(settings, lang=args.lang))
+        return 0
     except (ConfigError, ContentError) as exc:
         print(f"renewal-bot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
-    return 1
 
 
 def health_command(settings: Settings, as_json: bool = False) -> int:
-    from bot.runtime import check_health, format_health
+    from bot.health import check_health, format_health
 
     healthy, report = check_health(settings)
     print(json.dumps(report) if as_json else format_health(report))
@@ -100,7 +98,7 @@ def ask_command(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    from bot.chat import html_to_text
+    from bot.terminal import html_to_text
 
     reply = respond(content, matcher, " ".join(args.question), preferred)
     print(html_to_text(reply.text))

@@ -7,24 +7,42 @@ refuses to start on bad content rather than answer wrongly.
 
 from __future__ import annotations
 
-import html
 import re
 import string
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import ValidationError
+
+from bot.core.code_cards import REQUIRED_LABELS
+from bot.core.operators import ID_RE as CODE_ID_RE
+from bot.core.operators import LABEL_PREFIX, CodeBook, CodeFile, compact_form
+from bot.core.text import LANGS, TELEGRAM_LIMIT, normalize, to_traditional
+from bot.core.topics import (
+    Category,
+    Content,
+    FaqEntry,
+    html_problem,
+    require_all_langs,
+    require_known_langs,
+)
+from bot.i18n import Html, Texts
+
+__all__ = [
+    "LANGS",
+    "TELEGRAM_LIMIT",
+    "Category",
+    "Content",
+    "ContentError",
+    "FaqEntry",
+    "Html",
+    "Texts",
+    "html_problem",
+    "load_content",
+]
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
-LANGS = ("zh-Hans", "zh-Hant", "en")
-TELEGRAM_LIMIT = 4096
-ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote"}
-ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-KNOWN_OPERATORS = ("smart", "cellcard", "metfone", "seatel", "cootel")
-MIN_QUESTIONS = {"zh-Hans": 8, "en": 5}
 
 
 class ContentError(ValueError):
@@ -43,169 +61,7 @@ class ContentError(ValueError):
         super().__init__(f"{where}: {message}")
 
 
-# --- models -----------------------------------------------------------------
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class FaqEntry(_Strict):
-    id: str
-    category: str
-    questions: dict[str, list[str]]
-    answer: dict[str, str]
-    sources: list[str]
-    operators: list[str] = []
-    related: list[str] = []
-    code_purposes: list[str] = []  # codes appended when the user names an operator
-    title: dict[str, str] = {}  # written topic titles for buttons; else the first question
-
-    @field_validator("id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        if not ID_RE.match(value):
-            raise ValueError("ids are lower-case words joined by '-'")
-        return value
-
-    @field_validator("questions")
-    @classmethod
-    def _questions(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        _known_langs(value)
-        for lang, minimum in MIN_QUESTIONS.items():
-            got = [q for q in value.get(lang, []) if q.strip()]
-            if len(got) < minimum:
-                raise ValueError(f"needs at least {minimum} {lang} questions, has {len(got)}")
-        return value
-
-    @field_validator("answer")
-    @classmethod
-    def _answer(cls, value: dict[str, str]) -> dict[str, str]:
-        _known_langs(value)
-        missing = [lang for lang in LANGS if not value.get(lang, "").strip()]
-        if missing:
-            raise ValueError(f"missing language(s): {', '.join(missing)}")
-        for lang, text in value.items():
-            if len(text) > TELEGRAM_LIMIT:
-                raise ValueError(f"{lang} answer has {len(text)} characters, over Telegram's 4096")
-            problem = html_problem(text)
-            if problem:
-                raise ValueError(f"{lang} answer: {problem}")
-        return {lang: text.strip() for lang, text in value.items()}
-
-    @field_validator("sources")
-    @classmethod
-    def _sources(cls, value: list[str]) -> list[str]:
-        if not value:
-            raise ValueError("every entry needs at least one source URL")
-        for url in value:
-            if not url.startswith(("http://", "https://")):
-                raise ValueError(f"not a URL: {url!r}")
-        return value
-
-    @field_validator("operators")
-    @classmethod
-    def _operators(cls, value: list[str]) -> list[str]:
-        unknown = [op for op in value if op not in KNOWN_OPERATORS]
-        if unknown:
-            raise ValueError(f"unknown operator(s) {unknown}; known: {', '.join(KNOWN_OPERATORS)}")
-        return value
-
-
-class Category(_Strict):
-    id: str
-    name: dict[str, str]
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: dict[str, str]) -> dict[str, str]:
-        _all_langs(value)
-        return value
-
-
-def _known_langs(value: dict[str, Any]) -> None:
-    unknown = [lang for lang in value if lang not in LANGS]
-    if unknown:
-        raise ValueError(f"unknown language key(s) {unknown}; use {', '.join(LANGS)}")
-
-
-def _all_langs(value: dict[str, str]) -> None:
-    _known_langs(value)
-    missing = [lang for lang in LANGS if not str(value.get(lang, "")).strip()]
-    if missing:
-        raise ValueError(f"missing language(s): {', '.join(missing)}")
-
-
-class _TagChecker(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
-        self.problem: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in ALLOWED_TAGS:
-            self.problem = self.problem or f"tag <{tag}> is not allowed by Telegram HTML"
-        if tag == "a" and not dict(attrs).get("href"):
-            self.problem = self.problem or "<a> needs an href"
-        self.stack.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.stack or self.stack[-1] != tag:
-            self.problem = self.problem or f"</{tag}> does not close the last opened tag"
-        else:
-            self.stack.pop()
-
-
-def html_problem(text: str) -> str | None:
-    """Why Telegram would reject this HTML, or None. Stray '<' and '&' must be escaped."""
-    if re.search(r"<(?![a-z/])", text) or re.search(r"&(?![a-z]+;|#\d+;|#x[0-9a-f]+;)", text):
-        return "a bare '<' or '&' must be written &lt; or &amp;"
-    checker = _TagChecker()
-    checker.feed(text)
-    checker.close()
-    if checker.problem:
-        return checker.problem
-    if checker.stack:
-        return f"<{checker.stack[-1]}> is never closed"
-    return None
-
-
 # --- texts --------------------------------------------------------------------
-
-
-_TAG_RE = re.compile(r"</?[a-z][^>]*>")
-
-
-class Html(str):
-    """A string already safe to put into Telegram HTML (not escaped again)."""
-
-
-@dataclass(frozen=True)
-class Texts:
-    """UI strings per language; arguments are HTML-escaped unless wrapped in Html."""
-
-    strings: dict[str, dict[str, str]]
-
-    def html(self, key: str, lang: str, **kwargs: object) -> str:
-        """Telegram HTML for a message body: arguments escaped unless wrapped in Html."""
-        template = self.strings[key].get(lang) or self.strings[key]["en"]
-        if not kwargs:
-            return template
-        safe = {k: v if isinstance(v, Html) else html.escape(str(v)) for k, v in kwargs.items()}
-        return template.format(**safe)
-
-    __call__ = html
-
-    def plain(self, key: str, lang: str, **kwargs: object) -> str:
-        """Plain text for buttons, alerts and notifications, which Telegram never parses."""
-        template = self.strings[key].get(lang) or self.strings[key]["en"]
-        text = html.unescape(_TAG_RE.sub("", template))
-        if not kwargs:
-            return text
-        return text.format(**{k: str(v) for k, v in kwargs.items()})
-
-    def has(self, key: str) -> bool:
-        return key in self.strings
 
 
 def _placeholders(template: str) -> set[str]:
@@ -234,7 +90,7 @@ def _load_text_file(path: Path) -> dict[str, dict[str, str]]:
         if not isinstance(value, dict):
             raise ContentError(path, key, None, "expected zh-Hans, zh-Hant and en texts")
         try:
-            _all_langs(value)
+            require_all_langs(value)
         except ValueError as exc:
             raise ContentError(path, key, None, str(exc)) from None
         names = {lang: _placeholders(value[lang]) for lang in LANGS}
@@ -249,20 +105,6 @@ def _load_text_file(path: Path) -> dict[str, dict[str, str]]:
 
 
 # --- loading ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Content:
-    faq: dict[str, FaqEntry]
-    categories: list[Category]
-    synonyms: list[list[str]]
-    out_of_scope: dict[str, list[str]]
-    texts: Texts
-    codes: Any = None  # bot.core.codes.CodeBook when content/codes.yaml exists
-    root: Path = field(default=CONTENT_DIR)
-
-    def entries_in(self, category: str) -> list[FaqEntry]:
-        return [e for e in self.faq.values() if e.category == category]
 
 
 def _read_yaml(path: Path) -> Any:
@@ -286,9 +128,11 @@ def _pydantic_error(path: Path, entry: str | None, exc: ValidationError) -> Cont
     return ContentError(path, entry, loc, message)
 
 
-def load_faq(faq_dir: Path, categories: list[Category]) -> dict[str, FaqEntry]:
-    from bot.core.text import to_traditional
-
+def load_faq(
+    faq_dir: Path, categories: list[Category], operators: list[str] | None = None
+) -> dict[str, FaqEntry]:
+    """FAQ entries; `operators` (from codes.yaml) are the ids an entry may name."""
+    context = {"operators": operators} if operators is not None else None
     category_ids = {c.id for c in categories}
     entries: dict[str, FaqEntry] = {}
     where: dict[str, Path] = {}
@@ -301,7 +145,7 @@ def load_faq(faq_dir: Path, categories: list[Category]) -> dict[str, FaqEntry]:
             raise ContentError(path, None, None, "expected one FAQ entry (a mapping)")
         entry_id = str(data.get("id") or path.stem)
         try:
-            entry = FaqEntry(**data)
+            entry = FaqEntry.model_validate(data, context=context)
         except ValidationError as exc:
             raise _pydantic_error(path, entry_id, exc) from None
         except TypeError as exc:
@@ -351,7 +195,6 @@ def load_synonyms(path: Path) -> list[list[str]]:
     groups = data.get("groups") if isinstance(data, dict) else None
     if not isinstance(groups, list):
         raise ContentError(path, None, "groups", "expected a list of word groups")
-    from bot.core.text import normalize
 
     result = []
     seen: dict[str, int] = {}
@@ -377,7 +220,7 @@ def load_out_of_scope(path: Path) -> dict[str, list[str]]:
     if not isinstance(questions, dict):
         raise ContentError(path, None, "questions", "expected questions per language")
     try:
-        _known_langs(questions)
+        require_known_langs(questions)
     except ValueError as exc:
         raise ContentError(path, None, "questions", str(exc)) from None
     return {lang: [str(q) for q in qs or []] for lang, qs in questions.items()}
@@ -386,12 +229,10 @@ def load_out_of_scope(path: Path) -> dict[str, list[str]]:
 def load_content(root: Path = CONTENT_DIR) -> Content:
     """Load and cross-check every content file; raises ContentError on the first problem."""
     categories = load_categories(root / "categories.yaml")
-    faq = load_faq(root / "faq", categories)
-    codes = None
-    if (root / "codes.yaml").exists():
-        from bot.core.codes import load_codes
-
-        codes = load_codes(root / "codes.yaml")
+    texts = load_texts(root / "texts")
+    codes = load_codes(root / "codes.yaml", texts) if (root / "codes.yaml").exists() else None
+    faq = load_faq(root / "faq", categories, list(codes.operators) if codes else None)
+    if codes is not None:
         for entry in faq.values():
             unknown = [p for p in entry.code_purposes if p not in codes.purposes]
             if unknown:
@@ -406,7 +247,140 @@ def load_content(root: Path = CONTENT_DIR) -> Content:
         categories=categories,
         synonyms=load_synonyms(root / "synonyms.yaml"),
         out_of_scope=load_out_of_scope(root / "out_of_scope.yaml"),
-        texts=load_texts(root / "texts"),
+        texts=texts,
         codes=codes,
         root=root,
     )
+
+
+# --- codes.yaml ---------------------------------------------------------------
+
+
+def load_codes(path: Path = CONTENT_DIR / "codes.yaml", texts: Texts | None = None) -> CodeBook:
+    """codes.yaml validated into the one operator model; every problem raises ContentError.
+
+    Card words come from `texts` (default: the texts in content/texts/).
+    """
+    path = Path(path)
+    if texts is None:
+        texts = load_texts(CONTENT_DIR / "texts")
+    missing = [k for k in REQUIRED_LABELS if not texts.has(LABEL_PREFIX + k)]
+    if missing:
+        keys = ", ".join(LABEL_PREFIX + k for k in missing)
+        raise ContentError("texts", None, None, f"missing card text(s): {keys}")
+    name = path.name
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ContentError(name, None, None, f"cannot read file: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise ContentError(name, None, None, f"invalid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ContentError(name, None, None, "the file must be a mapping with sections")
+    _check_keys(name, raw)
+    try:
+        data = CodeFile.model_validate(raw, context=_references(raw))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        entry, field = _locate(raw, err["loc"])
+        message = str(err["msg"]).removeprefix("Value error, ")
+        raise ContentError(name, entry, field, message) from None
+    _check_unique(name, data)
+    return CodeBook(data, texts)
+
+
+def _ids(raw: dict[str, Any], section: str) -> set[str]:
+    value = raw.get(section)
+    if isinstance(value, dict):
+        return {str(k) for k in value}
+    if isinstance(value, list):
+        return {str(item.get("id")) for item in value if isinstance(item, dict)}
+    return set()
+
+
+def _references(raw: dict[str, Any]) -> dict[str, set[str]]:
+    """What codes may refer to: the validation context of CodeFile."""
+    return {kind: _ids(raw, kind) for kind in ("purposes", "placeholders", "sources")}
+
+
+def _check_keys(name: str, raw: dict[str, Any]) -> None:
+    """The shape of placeholder and source ids."""
+    for key in _ids(raw, "placeholders"):
+        if not re.fullmatch(r"[A-Z][A-Z0-9_]*", key):
+            raise ContentError(
+                name, f"placeholders[{key}]", None, "placeholder names are CAPITALS, e.g. PIN"
+            )
+    for sid in _ids(raw, "sources"):
+        if not CODE_ID_RE.match(sid):
+            raise ContentError(
+                name, f"sources[{sid}]", None, "ids are lower-case letters, digits and '-'"
+            )
+
+
+def _check_unique(name: str, data: CodeFile) -> None:
+    """Ids, aliases and each owner's codes appear once."""
+    purposes: set[str] = set()
+    for p in data.purposes:
+        if p.id in purposes:
+            raise ContentError(name, f"purposes[{p.id}]", "id", f"duplicate purpose id {p.id!r}")
+        purposes.add(p.id)
+    _check_codes_unique(name, "common", data.common)
+    alias_owner: dict[str, str] = {}
+    seen: set[str] = set()
+    for op in data.operators:
+        entry = f"operators[{op.id}]"
+        if op.id in seen:
+            raise ContentError(name, entry, "id", f"duplicate operator id {op.id!r}")
+        seen.add(op.id)
+        for alias in (*op.aliases, *op.exact_aliases):
+            compact = compact_form(alias)
+            if not compact:
+                raise ContentError(
+                    name, entry, "aliases", f"alias {alias!r} is empty after normalising"
+                )
+            owner = alias_owner.setdefault(compact, op.id)
+            if owner != op.id:
+                raise ContentError(
+                    name, entry, "aliases", f"alias {alias!r} is also used by {owner!r}"
+                )
+        _check_codes_unique(name, f"{entry}.codes", op.codes)
+
+
+def _check_codes_unique(name: str, prefix: str, codes: Any) -> None:
+    seen: set[tuple[str, str]] = set()
+    for code in codes:
+        if (code.purpose, code.code) in seen:
+            raise ContentError(
+                name,
+                f"{prefix}[{code.code}]",
+                "code",
+                f"duplicate code {code.code!r} for {code.purpose!r}",
+            )
+        seen.add((code.purpose, code.code))
+
+
+def _locate(raw: Any, loc: Any) -> tuple[str | None, str | None]:
+    """Turn a pydantic error location into (entry, field) a content editor understands."""
+    entry: list[str] = []
+    fields: list[str] = []
+    node = raw
+    for i, part in enumerate(loc):
+        parent_key = loc[i - 1] if i else None
+        if isinstance(part, int) and isinstance(node, list):
+            node = node[part] if part < len(node) else None
+            label = str(part)
+            if isinstance(node, dict):
+                label = str(node.get("id") or node.get("code") or node.get("sms_text") or part)
+            entry = [*entry, *fields] if entry else [*fields]
+            entry[-1:] = [f"{entry[-1]}[{label}]"] if entry else [f"[{label}]"]
+            fields = []
+        elif i == 1 and parent_key in ("sources", "labels", "placeholders"):
+            entry = [f"{parent_key}[{part}]"]
+            fields = []
+            node = node.get(part) if isinstance(node, dict) else None
+        else:
+            fields.append(str(part))
+            node = node.get(part) if isinstance(node, dict) else None
+    if not entry:
+        return (fields[0] if fields else None), (".".join(fields[1:]) or None)
+    return ".".join(entry), (".".join(fields) or None)

@@ -7,23 +7,30 @@ from collections.abc import Sequence
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest
 
-from bot.callbacks import CallbackData
+from bot.callbacks import CallbackData, for_intent
+from bot.core.answers import Intent
 
-Row = Sequence[tuple[str, "CallbackData | str"]]
+Row = Sequence[tuple[str, "CallbackData | Intent | str"]]
+
+
+def _data(value: CallbackData | Intent | str) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, CallbackData):
+        return value.pack()
+    return for_intent(value).pack()
 
 
 def keyboard(rows: Sequence[Row]) -> InlineKeyboardMarkup | None:
-    """Rows of (label, callback data) as an inline keyboard; None when there are no rows."""
+    """Rows of (label, button) as an inline keyboard; None when there are no rows.
+
+    A button is typed callback data, an intent from core (packed here), or raw data.
+    """
     if not rows:
         return None
     return InlineKeyboardMarkup(
         [
-            [
-                InlineKeyboardButton(
-                    label, callback_data=data.pack() if isinstance(data, CallbackData) else data
-                )
-                for label, data in row
-            ]
+            [InlineKeyboardButton(label, callback_data=_data(data)) for label, data in row]
             for row in rows
         ]
     )

@@ -82,6 +82,6 @@ def setup_logging(
     for name, quiet in QUIET_LOGGERS.items():
         logging.getLogger(name).setLevel(quiet)
     # PTB's Application logs each handled exception itself only when no error handler is
-    # registered; ours (bot.handlers.common.on_error) logs the update id and traceback.
+    # registered; ours (bot.handlers.errors.on_error) logs the update id and traceback.
     logging.captureWarnings(True)
     return handler

@@ -22,17 +22,31 @@ TOKEN = "123456:TEST-token-of-the-right-shape-xxxxxxxx"
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session")
+def content() -> Any:
+    """content/ loaded once per session; tests must not change it."""
+    from tests.helpers import shared_content
+
+    return shared_content()[0]
+
+
+@pytest.fixture(scope="session")
+def matcher() -> Any:
+    """The FAQ matcher over content/, built once per session."""
+    from tests.helpers import shared_content
+
+    return shared_content()[1]
+
+
 @pytest.fixture
 async def offline_app(tmp_path: Path) -> AsyncIterator[Any]:
     """The real Application with an in-process Bot API and a database in tmp_path."""
-    from bot.app import build_application, running
-    from bot.offline import OfflineRequest
-    from tests.helpers import settings_for
+    from bot.app import running
+    from bot.testing.offline import OfflineRequest
+    from tests.helpers import offline_application, settings_for
 
     request = OfflineRequest()
-    application = build_application(
-        settings_for(tmp_path / "bot.sqlite3"), request=request, with_updater=False
-    )
+    application = offline_application(settings_for(tmp_path / "bot.sqlite3"), request)
     async with running(application):
         yield application, request
 
@@ -64,9 +78,11 @@ async def live_bot(
     fake_api: FakeBotApi, bot_settings: Callable[..., Settings], ptb_timedelta: None
 ) -> AsyncIterator[Any]:
     """The production Application (rate limiter, menus, health) long-polling the fake."""
-    from bot.runtime import build_runtime_application, polling
+    from bot.service import build_runtime_application, polling
+    from tests.helpers import shared_content
 
-    application = build_runtime_application(bot_settings())
+    content, matcher = shared_content()
+    application = build_runtime_application(bot_settings(), content=content, matcher=matcher)
     async with polling(application):
         yield application
 

@@ -7,13 +7,38 @@ from __future__ import annotations
 import json
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from bot.app import build_application, running
 from bot.config import Settings
-from bot.offline import OfflineRequest, Sent, UpdateFactory
+from bot.content import Content, load_content
+from bot.core.answers import build_matcher
+from bot.core.matching import Matcher
 from bot.reminders.sender import OPTIONS_KEY, ReminderSender, get_sender
+from bot.testing.offline import OfflineRequest, Sent, UpdateFactory
+
+
+@cache
+def shared_content() -> tuple[Content, Matcher]:
+    """content/ and its matcher, built once per test session (2 s each on a busy machine)."""
+    content = load_content()
+    return content, build_matcher(content)
+
+
+def shared() -> dict[str, Any]:
+    """build_application keyword arguments reusing the session's content and matcher."""
+    content, matcher = shared_content()
+    return {"content": content, "matcher": matcher}
+
+
+def offline_application(settings: Settings, request: OfflineRequest, **kwargs: Any) -> Any:
+    """The real Application on an in-process Bot API, sharing the session's content."""
+    content, matcher = shared_content()
+    return build_application(
+        settings, request=request, with_updater=False, content=content, matcher=matcher, **kwargs
+    )
 
 
 class FakeClock:
@@ -73,9 +98,7 @@ class BotHarness:
     def __init__(self, db_path: Path, clock: FakeClock, *, chat_id: int = 1, lang: str = "en"):
         self.clock = clock
         self.request = FaultyRequest()
-        self.app = build_application(
-            settings_for(db_path), request=self.request, clock=clock, with_updater=False
-        )
+        self.app = offline_application(settings_for(db_path), self.request, clock=clock)
         self.app.bot_data[OPTIONS_KEY] = {"autostart": False}
         self.user = UpdateFactory(chat_id=chat_id, language_code=lang)
         self.last: list[Sent] = []

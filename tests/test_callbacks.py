@@ -48,3 +48,28 @@ def test_pattern_matches_prefix_only():
     assert _Pick.pattern().match("t:1:en:")
     assert _Pick.pattern().match("t")
     assert not _Pick.pattern().match("tt:1")
+
+
+def test_faq_codes_and_language_buttons_keep_their_wire_format():
+    from bot.callbacks import (
+        CodesCommon,
+        CodesOperator,
+        FaqCategory,
+        FaqMenu,
+        FaqTopic,
+        SetLanguage,
+        for_intent,
+    )
+    from bot.core.answers import ShowCategory, ShowMenu, ShowOperator, ShowTopic
+
+    assert FaqTopic("keep-number", "zh-Hant").pack() == "faq:q:keep-number:zh-Hant"
+    assert FaqCategory("topup", 2).pack() == "faq:c:topup:2"
+    assert FaqMenu().pack() == "faq:menu" and CodesCommon().pack() == "codes:common"
+    assert SetLanguage.parse("lang:en") == SetLanguage("en")
+    assert FaqMenu.parse("faq:menu") == FaqMenu()
+    for bad in ("faq:menux", "faq:menu:1", "faq:c:topup:1x", "faq:q:a:fr", "lang:fr"):
+        assert not any(cls.parse(bad) for cls in (FaqMenu, FaqCategory, FaqTopic, SetLanguage)), bad
+    assert for_intent(ShowTopic("a", "en")) == FaqTopic("a", "en")
+    assert for_intent(ShowCategory("b", 1)) == FaqCategory("b", 1)
+    assert for_intent(ShowMenu()) == FaqMenu()
+    assert for_intent(ShowOperator("smart")) == CodesOperator("smart")

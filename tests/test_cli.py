@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from bot.chat import html_to_text, run_chat
 from bot.cli import main
 from bot.config import ConfigError, load_settings
+from bot.terminal import html_to_text, run_chat
 
 
 def test_ask_json_contract(monkeypatch, capsys):

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import copy
+import html
 import re
 from pathlib import Path
 
 import pytest
 import yaml
 
-from bot.content import CONTENT_DIR, LANGS, ContentError
-from bot.core.codes import (
-    COMMON,
-    CodeBook,
-    CodeQuery,
-    load_codes,
+from bot.content import CONTENT_DIR, LANGS, ContentError, Texts, load_codes, load_texts
+from bot.core.code_cards import (
     operator_list_text,
     render_codes,
     render_common_card,
@@ -22,6 +19,8 @@ from bot.core.codes import (
     render_purpose,
     render_query,
 )
+from bot.core.operators import COMMON, CodeBook, CodeQuery
+from bot.core.text import TELEGRAM_LIMIT
 
 
 @pytest.fixture(scope="module")
@@ -34,10 +33,8 @@ def tri(text: str) -> dict[str, str]:
 
 
 def tiny() -> dict:
-    """A minimal valid codes.yaml, built from the real labels."""
-    real = yaml.safe_load((CONTENT_DIR / "codes.yaml").read_text(encoding="utf-8"))
+    """A minimal valid codes.yaml (card words come from content/texts/)."""
     return {
-        "labels": real["labels"],
         "placeholders": {"PIN": tri("card <code> & scratch")},
         "signals": {lang: ["code"] for lang in LANGS},
         "sources": {
@@ -259,7 +256,7 @@ def test_real_content_only_verified_facts(book):
 def test_every_code_has_source(book):
     for code in book.all_codes():
         assert code.sources, code
-        assert code.confidence in ("A-gov", "A-op", "B-news")
+        assert book.confidence(code) in ("A-gov", "A-op", "B-news")
         assert set(code.as_json()) == {"operator", "purpose", "code"}
 
 
@@ -351,9 +348,10 @@ def test_fallback_for_operators_without_codes(book, operator_id):
         card = render_operator_card(book, operator_id, lang)
         assert card.count("⚠️") == 1
         assert "<code>*1201#</code>" in card and "<code>1204</code>" in card
-    assert "No verified code" in render_operator_card(book, operator_id, "en")
-    assert "没有查到" in render_operator_card(book, operator_id, "zh-Hans")
-    assert "沒有查到" in render_operator_card(book, operator_id, "zh-Hant")
+    for lang in LANGS:
+        name = book.operator(operator_id).name(lang)
+        warning = html.escape(book.label("fallback", lang, operator=name))
+        assert warning in render_operator_card(book, operator_id, lang)
     assert "⚠️" not in render_operator_card(book, "smart", "en")
 
 
@@ -452,7 +450,7 @@ def test_every_real_card_fits(book):
             for p in book.purposes
         ]
         for text in texts:
-            assert 0 < len(text) < 4096
+            assert 0 < len(text) < TELEGRAM_LIMIT
 
 
 def test_operator_card_contents(book):
@@ -477,3 +475,12 @@ def test_common_card_and_lists(book):
     short = render_codes(book, book.lookup("cootel", "balance"), "zh-Hans")
     assert "<code>*1201#</code>" in short and "CooTel" in short
     assert render_codes(book, [], "en") == ""
+
+
+def test_card_words_come_from_the_texts(tmp_path):
+    texts = load_texts(CONTENT_DIR / "texts")
+    partial = Texts({k: v for k, v in texts.strings.items() if k != "codes_hotline"})
+    with pytest.raises(ContentError, match="codes_hotline"):
+        load_codes(write(tmp_path, tiny()), partial)
+    book = load_codes(write(tmp_path, tiny()), texts)
+    assert book.label("hotline", "zh-Hant") == texts.plain("codes_hotline", "zh-Hant")

@@ -10,11 +10,6 @@ from bot.content import CONTENT_DIR, LANGS, ContentError, load_content
 from tests.shared_docs import shared_file
 
 
-@pytest.fixture(scope="module")
-def content():
-    return load_content()
-
-
 def test_every_public_topic_id_has_an_entry(content):
     topics = shared_file("faq-topics.md")
     ids = set(re.findall(r"^\| `([a-z0-9-]+)` \|", topics.read_text(encoding="utf-8"), re.M))

@@ -213,7 +213,6 @@ def test_zh_hant_code_cards_and_sources_use_taiwan_words():
     assert not problems, "\n".join(problems)
 
 
-
 @pytest.mark.parametrize(
     "path", sorted((CONTENT_DIR / "texts").glob("*.yaml")), ids=lambda p: p.name
 )

@@ -17,14 +17,11 @@ from fakebotapi import FakeBotApi
 from bot.context import Services
 from bot.core.answers import faq_answer, respond
 from bot.core.text import lang_from_telegram
+from bot.health import beat, check_health
 from bot.logs import setup_logging
-from bot.runtime import (
-    beat,
-    build_runtime_application,
-    check_health,
-    handled_commands,
-    polling,
-)
+from bot.menus import handled_commands
+from bot.service import build_runtime_application, polling
+from tests.helpers import shared
 
 
 def services_of(app) -> Services:
@@ -136,7 +133,7 @@ async def test_deep_links(fake_api: FakeBotApi, live_bot, payload: str, needle: 
 
 async def test_restart_with_the_same_database_resumes(fake_api: FakeBotApi, bot_settings):
     settings = bot_settings()
-    app = build_runtime_application(settings)
+    app = build_runtime_application(settings, **shared())
     async with polling(app):
         fake_api.user_sends(16, "/language", language_code="en")
         [menu] = await fake_api.wait_for("sendMessage", chat_id=16)
@@ -147,7 +144,7 @@ async def test_restart_with_the_same_database_resumes(fake_api: FakeBotApi, bot_
     assert last_offset == fake_api.updates[-1]["update_id"] + 1
 
     mark = len(fake_api.calls)
-    app = build_runtime_application(settings)
+    app = build_runtime_application(settings, **shared())
     async with polling(app):
         fake_api.user_sends(16, "/start", language_code="en")
         [call] = await fake_api.wait_for("sendMessage", chat_id=16, since=mark)
@@ -156,7 +153,7 @@ async def test_restart_with_the_same_database_resumes(fake_api: FakeBotApi, bot_
 
 
 async def test_shutdown_finishes_sends_in_flight(fake_api: FakeBotApi, bot_settings):
-    app = build_runtime_application(bot_settings())
+    app = build_runtime_application(bot_settings(), **shared())
     async with polling(app):
         fake_api.delay("sendMessage", 0.8, chat_id=17, times=1)
         fake_api.user_sends(17, "/start")
@@ -168,7 +165,7 @@ async def test_shutdown_finishes_sends_in_flight(fake_api: FakeBotApi, bot_setti
 
 async def test_heartbeat_and_health(fake_api: FakeBotApi, bot_settings):
     settings = bot_settings()
-    app = build_runtime_application(settings)
+    app = build_runtime_application(settings, **shared())
     async with polling(app):
         fake_api.user_sends(18, "/start")
         await fake_api.wait_for("sendMessage", chat_id=18)
@@ -188,7 +185,7 @@ async def test_logs_have_no_token_and_no_texts(
 ):
     out = io.StringIO()
     setup_logging("DEBUG", secrets=[TOKEN], stream=out)
-    app = build_runtime_application(bot_settings())
+    app = build_runtime_application(bot_settings(), **shared())
     async with polling(app):
         fake_api.fail("sendMessage", chat_id=19, status=429, retry_after=1)
         fake_api.user_sends(19, "my secret question about eSIM")
@@ -200,7 +197,7 @@ async def test_logs_have_no_token_and_no_texts(
 
     out = io.StringIO()
     setup_logging("INFO", secrets=[TOKEN], stream=out)
-    app = build_runtime_application(bot_settings())
+    app = build_runtime_application(bot_settings(), **shared())
     async with polling(app):
         fake_api.user_sends(19, "another private question about eSIM")
         await fake_api.wait_for("sendMessage", chat_id=19, count=2, predicate=OK)

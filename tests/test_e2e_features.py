@@ -17,7 +17,8 @@ from helpers import FakeClock
 
 from bot.callbacks import MarkRenewed, PickOperator
 from bot.reminders.sender import get_sender
-from bot.runtime import build_runtime_application, polling
+from bot.service import build_runtime_application, polling
+from tests.helpers import shared
 
 PP = ZoneInfo("Asia/Phnom_Penh")
 T0 = datetime(2027, 3, 10, 14, 34, tzinfo=PP)
@@ -27,7 +28,7 @@ OK = lambda c: not c.faulted  # noqa: E731
 @pytest.fixture
 async def clocked_bot(fake_api: FakeBotApi, bot_settings, ptb_timedelta):
     clock = FakeClock(T0)
-    app = build_runtime_application(bot_settings(), clock=clock)
+    app = build_runtime_application(bot_settings(), clock=clock, **shared())
     async with polling(app):
         yield app, clock
 

@@ -22,7 +22,7 @@ from conftest import PYTHON, TOKEN, subprocess_env
 from fakebotapi import FakeBotApi
 
 from bot.config import load_settings
-from bot.runtime import check_health
+from bot.health import check_health
 
 OK = lambda c: not c.faulted  # noqa: E731
 
@@ -83,7 +83,7 @@ async def test_subprocess_bot_answers_reports_healthy_and_stops_on_sigterm(
     assert TOKEN not in stderr and TOKEN.split(":")[1] not in stderr
     lines = stderr.splitlines()
     assert any("starting in polling mode" in line for line in lines)
-    assert any(line.endswith("bot.runtime: stopped") for line in lines), stderr
+    assert any(line.endswith("bot.service: stopped") for line in lines), stderr
     assert "Traceback" not in stderr
     healthy, report = check_health(
         load_settings(_env_file=None, database_path=tmp_path / "bot.sqlite3")
@@ -182,7 +182,7 @@ async def test_subprocess_bot_in_webhook_mode(fake_api: FakeBotApi, tmp_path) ->
     )
     proc = await start_bot(env, tmp_path)
     try:
-        # PTB calls setWebhook, then starts its server; /healthz is added once it runs.
+        # The bot starts its server, then calls setWebhook; /healthz is served from the start.
         [hook] = await fake_api.wait_for("setWebhook", timeout=15)
         assert hook.params["url"] == url and hook.params["secret_token"] == "webhook-secret-1"
         assert hook.params["drop_pending_updates"] is False

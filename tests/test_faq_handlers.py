@@ -2,9 +2,9 @@
 
 import pytest
 
-from bot.app import build_application, running
-from bot.offline import OfflineRequest
-from tests.helpers import Session, settings_for
+from bot.app import running
+from bot.testing.offline import OfflineRequest
+from tests.helpers import Session, offline_application, settings_for
 
 
 def texts(sent):
@@ -79,18 +79,14 @@ async def test_stale_faq_button_is_answered_gracefully(offline_app):
 
 async def test_language_choice_is_remembered_across_restarts(tmp_path):
     request = OfflineRequest()
-    first = build_application(
-        settings_for(tmp_path / "bot.sqlite3"), request=request, with_updater=False
-    )
+    first = offline_application(settings_for(tmp_path / "bot.sqlite3"), request)
     async with running(first):
         session = Session(first, request, language_code="en")
         (picker,) = await session.send("/language")
         (_ack, done) = await session.press(picker, "lang:zh-Hant")
         assert "繁體中文" in done.text
     request = OfflineRequest()
-    second = build_application(
-        settings_for(tmp_path / "bot.sqlite3"), request=request, with_updater=False
-    )
+    second = offline_application(settings_for(tmp_path / "bot.sqlite3"), request)
     async with running(second):
         session = Session(second, request, language_code="en")
         (welcome,) = texts(await session.send("/start"))
@@ -107,3 +103,36 @@ async def test_help(offline_app):
     session = Session(*offline_app, language_code="zh-tw")
     (reply,) = texts(await session.send("/help"))
     assert "我能做什麼" in reply
+
+
+@pytest.mark.parametrize(
+    ("command", "data"),
+    [
+        ("/language", "lang:fr"),
+        ("/language", "lang:"),
+        ("/faq", "faq:c:topup:x"),
+        ("/faq", "faq:c:no-such-category:0"),
+        ("/faq", "faq:menu:extra"),
+        ("/codes", "codes:common:extra"),
+    ],
+)
+async def test_malformed_buttons_get_the_stale_alert(offline_app, content, command, data):
+    session = Session(*offline_app, language_code="zh-hant")
+    (message,) = await session.send(command)
+    (alert,) = await session.press(message, data)
+    assert alert.method == "answerCallbackQuery" and alert.params["show_alert"] is True
+    assert alert.params["text"] == content.texts.plain("stale_button", "zh-Hant")
+
+
+async def test_deep_link_opens_a_topic(offline_app, content):
+    session = Session(*offline_app, language_code="en")
+    (card,) = await session.send("/start faq_keep-number")
+    assert content.faq["keep-number"].answer["en"][:30] in card.text
+    assert any(b["callback_data"] == "faq:menu" for row in card.buttons for b in row)
+
+
+async def test_topic_buttons_of_old_menus_still_open(offline_app, content):
+    session = Session(*offline_app, language_code="zh-hant")
+    (menu,) = await session.send("/faq")
+    (_ack, card) = await session.press(menu, "faq:q:keep-number")
+    assert content.faq["keep-number"].answer["zh-Hant"][:20] in card.text

@@ -74,12 +74,12 @@ def test_httpx_is_quiet_and_levels_apply(restore_logging) -> None:
     out = _capture("INFO")
     logging.getLogger("httpx").info("HTTP Request: POST https://x/bot%s/getMe", TOKEN)
     logging.getLogger("httpx").warning("httpx warns")
-    logging.getLogger("bot.runtime").debug("not at INFO")
-    logging.getLogger("bot.runtime").info("shown")
+    logging.getLogger("bot.service").debug("not at INFO")
+    logging.getLogger("bot.service").info("shown")
     lines = out.getvalue().splitlines()
     assert len(lines) == 2
     assert "httpx warns" in lines[0] and "shown" in lines[1]
-    assert " INFO bot.runtime: shown" in lines[1]
+    assert " INFO bot.service: shown" in lines[1]
 
 
 def test_setup_replaces_previous_root_handlers(restore_logging) -> None:

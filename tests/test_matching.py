@@ -5,22 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import load_content
-from bot.core.answers import build_matcher, respond
+from bot.callbacks import for_intent
+from bot.core.answers import ShowCategory, respond
 from bot.core.matching import ANSWER, REFUSE, SUGGEST
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "faq-dev.jsonl"
 HOLDOUT = Path(__file__).parent / "data" / "faq-holdout.jsonl"
-
-
-@pytest.fixture(scope="module")
-def content():
-    return load_content()
-
-
-@pytest.fixture(scope="module")
-def matcher(content):
-    return build_matcher(content)
 
 
 def evaluate(matcher, path: Path) -> tuple[float, float, list[str]]:
@@ -106,7 +96,7 @@ def test_respond_out_of_scope_offers_the_menu(content, matcher):
     reply = respond(content, matcher, "柬埔寨落地签多少钱", "zh-Hans")
     assert reply.faq_id is None
     assert reply.text == content.texts("out_of_scope", "zh-Hans")
-    assert any(data.startswith("faq:c:") for row in reply.buttons for _, data in row)
+    assert any(isinstance(intent, ShowCategory) for row in reply.buttons for _, intent in row)
 
 
 @pytest.mark.parametrize(
@@ -127,5 +117,5 @@ def test_callback_data_fits_telegram(content, matcher):
     for entry in content.faq.values():
         reply = respond(content, matcher, entry.questions["en"][0], "en")
         for row in reply.buttons:
-            for _, data in row:
-                assert len(data.encode()) <= 64
+            for _, intent in row:
+                assert len(for_intent(intent).pack().encode()) <= 64

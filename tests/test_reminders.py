@@ -33,7 +33,7 @@ from bot.callbacks import (
     ToggleLead,
     TypeRenewedDate,
 )
-from bot.offline import BOT_USER
+from bot.testing.offline import BOT_USER
 from tests.helpers import BotHarness, FakeClock, harness, settings_for
 
 # Tuesday 10 March 2026, 12:00 in Phnom Penh (UTC+7)
@@ -578,7 +578,7 @@ async def test_job_queue_wakes_the_sender_after_restart(tmp_path: Path) -> None:
     async with harness(path, clock) as first:
         await first.say("/remind 2026-03-12 Smart")
     clock.set(datetime(2026, 3, 12, 2, 30, tzinfo=UTC))
-    from bot.offline import OfflineRequest
+    from bot.testing.offline import OfflineRequest
 
     for expected in (1, 0):
         request = OfflineRequest()
@@ -599,7 +599,7 @@ async def test_job_queue_wakes_the_sender_after_restart(tmp_path: Path) -> None:
 async def test_terminal_chat_supports_reminders(tmp_path: Path) -> None:
     import io
 
-    from bot.chat import TerminalChat
+    from bot.terminal import TerminalChat
 
     out = io.StringIO()
     chat = TerminalChat(settings_for(tmp_path / "chat.sqlite3"), out, language_code="en")

@@ -1,4 +1,5 @@
-"""bot.runtime pieces: API URLs, the menu, health checks, webhook mode, `renewal-bot health`."""
+"""bot.service, bot.menus, bot.health: API URLs, the menu, health checks, webhook mode,
+`renewal-bot health`."""
 
 from __future__ import annotations
 
@@ -15,20 +16,18 @@ from fakebotapi import FakeBotApi
 from bot.app import api_urls, build_application
 from bot.cli import main
 from bot.config import load_settings
-from bot.offline import OfflineRequest
-from bot.runtime import (
+from bot.health import (
     HEARTBEAT_STALE,
     POLL_STALE,
-    add_health_route,
-    build_runtime_application,
     check_health,
     format_health,
-    handled_commands,
     heartbeat_path,
-    menu_commands,
-    webhook_path,
     write_heartbeat,
 )
+from bot.menus import handled_commands, menu_commands
+from bot.service import build_runtime_application, webhook, webhook_path
+from bot.testing.offline import OfflineRequest
+from tests.helpers import shared
 
 
 @pytest.mark.parametrize(
@@ -56,7 +55,7 @@ async def test_both_base_url_forms_reach_the_server(
         telegram_api_base_url=url,
         database_path=tmp_path / "db.sqlite3",
     )
-    app = build_application(settings)
+    app = build_application(settings, **shared())
     async with app.bot:
         assert app.bot.base_url == f"http://127.0.0.1:{fake_api.port}/bot{TOKEN}"
         assert app.bot.base_file_url == f"http://127.0.0.1:{fake_api.port}/file/bot{TOKEN}"
@@ -67,9 +66,9 @@ def test_rate_limiter_only_on_the_network(tmp_path) -> None:
     settings = load_settings(
         _env_file=None, telegram_bot_token=TOKEN, database_path=tmp_path / "db"
     )
-    assert build_application(settings).bot.rate_limiter is not None
-    assert build_application(settings, rate_limit=False).bot.rate_limiter is None
-    offline = build_application(settings, request=OfflineRequest(), with_updater=False)
+    assert build_application(settings, **shared()).bot.rate_limiter is not None
+    assert build_application(settings, rate_limit=False, **shared()).bot.rate_limiter is None
+    offline = build_application(settings, request=OfflineRequest(), with_updater=False, **shared())
     assert offline.bot.rate_limiter is None
 
 
@@ -80,7 +79,7 @@ def test_webhook_path() -> None:
 
 def test_menu_lists_only_handled_commands(tmp_path) -> None:
     settings = load_settings(_env_file=None, database_path=tmp_path / "db")
-    app = build_application(settings, request=OfflineRequest(), with_updater=False)
+    app = build_application(settings, request=OfflineRequest(), with_updater=False, **shared())
     present = handled_commands(app)
     assert {"start", "help", "faq", "language"} <= present
     names = ("start", "no_such_command", "help")
@@ -180,19 +179,9 @@ async def test_webhook_mode_with_secret_and_health_route(
     port = _free_port()
     url = f"http://127.0.0.1:{port}/tg/hook"
     settings = bot_settings(webhook_url=url, webhook_secret="s3cret-s3cret", webhook_port=port)
-    app = build_runtime_application(settings, mode="webhook")
-    async with app:
-        await app.post_init(app)
-        await app.updater.start_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=webhook_path(url),
-            webhook_url=url,
-            secret_token="s3cret-s3cret",
-            allowed_updates=["message", "callback_query"],
-        )
-        await app.start()
-        assert add_health_route(app)
+    app = build_runtime_application(settings, mode="webhook", **shared())
+    assert app.updater is None  # our own server takes the updates, PTB's public API only
+    async with webhook(app, settings):
         assert fake_api.webhook["url"] == url
         fake_api.user_sends(1, "/start", language_code="zh-hant")
         assert await fake_api.flush_webhook() == [200]
@@ -208,6 +197,3 @@ async def test_webhook_mode_with_secret_and_health_route(
             assert response.status == 200
             report = await response.json()
         assert report["healthy"] and report["mode"] == "webhook" and report["updates"] == 1
-        await app.updater.stop()
-        await app.stop()
-        await app.post_shutdown(app)

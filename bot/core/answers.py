@@ -1,8 +1,9 @@
 """From a question to a reply: which topic, in which language, with which buttons.
 
 Shared by the Telegram handlers, the terminal chat and `renewal-bot ask`, so
-all three answer identically. Buttons are (label, callback_data) pairs;
-the handlers turn them into Telegram keyboards.
+all three answer identically. Buttons are (label, intent) pairs: an intent
+says what pressing the button does ("show topic X"); the handlers turn
+intents into callback data and keyboards.
 """
 
 from __future__ import annotations
@@ -11,22 +12,49 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.content import TELEGRAM_LIMIT, Content, FaqEntry
-from bot.core.codes import CodeQuery, render_codes, render_query
+from bot.core.code_cards import render_codes, render_query
 from bot.core.matching import ANSWER, REFUSE, SUGGEST, Match, Matcher, small_talk
-from bot.core.text import detect_lang, to_traditional
+from bot.core.operators import CodeQuery
+from bot.core.text import TELEGRAM_LIMIT, detect_lang, to_traditional
+from bot.core.topics import Content, FaqEntry
 
 MAX_QUESTION_CHARS = 1000
 FAQ_PAGE_SIZE = 6
 
-Button = tuple[str, str]
+Button = tuple[str, str]  # (label, callback data), for handlers that build their own
+
+
+@dataclass(frozen=True)
+class ShowTopic:
+    faq_id: str
+    lang: str
+
+
+@dataclass(frozen=True)
+class ShowCategory:
+    category: str
+    page: int
+
+
+@dataclass(frozen=True)
+class ShowMenu:
+    """The list of FAQ categories."""
+
+
+@dataclass(frozen=True)
+class ShowOperator:
+    operator: str
+
+
+Intent = ShowTopic | ShowCategory | ShowMenu | ShowOperator
+IntentButton = tuple[str, Intent]
 
 
 @dataclass(frozen=True)
 class Reply:
     lang: str
     text: str  # Telegram HTML
-    buttons: list[list[Button]] = field(default_factory=list)
+    buttons: list[list[IntentButton]] = field(default_factory=list)
     match: Match | None = None
     codes: list[dict[str, str]] = field(default_factory=list)
 
@@ -76,10 +104,10 @@ def faq_answer(content: Content, entry: FaqEntry, lang: str) -> Reply:
     )
     text = f"{entry.answer[lang]}\n\n<i>{content.texts('sources', lang)}: {links}</i>"
     buttons = [
-        [(_short(topic_title(content.faq[rel], lang)), f"faq:q:{rel}:{lang}")]
+        [(_short(topic_title(content.faq[rel], lang)), ShowTopic(rel, lang))]
         for rel in entry.related
     ]
-    buttons.append([(content.texts("button_all_topics", lang), "faq:menu")])
+    buttons.append([(content.texts("button_all_topics", lang), ShowMenu())])
     return Reply(lang, text, buttons)
 
 
@@ -114,11 +142,11 @@ def respond(content: Content, matcher: Matcher, question: str, preferred: str) -
         return Reply(lang, card.text, card.buttons, match)
     if match.outcome == SUGGEST and match.suggestions:
         buttons = [
-            [(_short(topic_title(content.faq[t], lang)), f"faq:q:{t}:{lang}")]
+            [(_short(topic_title(content.faq[t], lang)), ShowTopic(t, lang))]
             for t in match.suggestions
             if t in content.faq
         ]
-        buttons.append([(content.texts("button_all_topics", lang), "faq:menu")])
+        buttons.append([(content.texts("button_all_topics", lang), ShowMenu())])
         return Reply(lang, content.texts("suggest", lang), buttons, match)
     return Reply(lang, content.texts("out_of_scope", lang), category_buttons(content, lang), match)
 
@@ -128,9 +156,9 @@ def _codes_first(content: Content, query: CodeQuery, match: Match, lang: str) ->
     book = content.codes
     codes = book.codes_for(query)
     text = render_query(book, query, lang)
-    buttons: list[list[Button]] = []
+    buttons: list[list[IntentButton]] = []
     if query.operator:
-        buttons.append([(book.operator_name(query.operator, lang), f"codes:op:{query.operator}")])
+        buttons.append([(book.operator_name(query.operator, lang), ShowOperator(query.operator))])
     if match.outcome == ANSWER and match.faq_id in content.faq:
         card = faq_answer(content, content.faq[match.faq_id], lang)
         combined = f"{text}\n\n{card.text}"
@@ -139,18 +167,18 @@ def _codes_first(content: Content, query: CodeQuery, match: Match, lang: str) ->
             buttons += card.buttons
         else:
             title = topic_title(content.faq[match.faq_id], lang)
-            buttons.append([(_short(title), f"faq:q:{match.faq_id}:{lang}")])
+            buttons.append([(_short(title), ShowTopic(match.faq_id, lang))])
     elif match.outcome == SUGGEST:
         buttons += [
-            [(_short(topic_title(content.faq[t], lang)), f"faq:q:{t}:{lang}")]
+            [(_short(topic_title(content.faq[t], lang)), ShowTopic(t, lang))]
             for t in match.suggestions
             if t in content.faq
         ]
     return Reply(lang, text, buttons, match, [c.as_json() for c in codes])
 
 
-def category_buttons(content: Content, lang: str) -> list[list[Button]]:
-    names = [(c.name[lang], f"faq:c:{c.id}:0") for c in content.categories]
+def category_buttons(content: Content, lang: str) -> list[list[IntentButton]]:
+    names = [(c.name[lang], ShowCategory(c.id, 0)) for c in content.categories]
     return [names[i : i + 2] for i in range(0, len(names), 2)]
 
 
@@ -167,13 +195,15 @@ def faq_category_page(content: Content, category: str, page: int, lang: str) -> 
     pages = max(1, -(-len(entries) // FAQ_PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
     chunk = entries[page * FAQ_PAGE_SIZE : (page + 1) * FAQ_PAGE_SIZE]
-    buttons: list[list[Button]] = [[(_short(topic_title(e, lang)), f"faq:q:{e.id}")] for e in chunk]
-    nav: list[Button] = []
+    buttons: list[list[IntentButton]] = [
+        [(_short(topic_title(e, lang)), ShowTopic(e.id, lang))] for e in chunk
+    ]
+    nav: list[IntentButton] = []
     if page > 0:
-        nav.append((content.texts("button_prev", lang), f"faq:c:{category}:{page - 1}"))
-    nav.append((content.texts("button_back", lang), "faq:menu"))
+        nav.append((content.texts("button_prev", lang), ShowCategory(category, page - 1)))
+    nav.append((content.texts("button_back", lang), ShowMenu()))
     if page < pages - 1:
-        nav.append((content.texts("button_next", lang), f"faq:c:{category}:{page + 1}"))
+        nav.append((content.texts("button_next", lang), ShowCategory(category, page + 1)))
     buttons.append(nav)
     text = content.texts("faq_category", lang, category=cat.name[lang], page=page + 1, pages=pages)
     return Reply(lang, text, buttons)

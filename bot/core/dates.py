@@ -27,10 +27,11 @@ import calendar
 import re
 import unicodedata
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core.text import normalize, to_simplified
@@ -273,43 +274,52 @@ _TIME_PATTERNS: tuple[re.Pattern[str], ...] = (
 def _time_from_match(m: re.Match[str]) -> time | None:
     groups = m.groupdict()
     hour = _cn_int(groups["h"])
-    if hour is None:
+    minute = _minute_from(groups)
+    if hour is None or minute is None:
         return None
-    minute = 0
+    ap = (groups.get("ap") or "").replace(".", "")
+    hour = _hour_in_24h(hour, ap, groups.get("period") or "")
+    if hour is None or not (0 <= hour <= 23 and 0 <= minute <= 59):
+        return None
+    return time(hour, minute)
+
+
+def _minute_from(groups: dict[str, str | None]) -> int | None:
+    """Minutes written as digits, 半 (half) or 一刻/三刻 (quarters); None if unreadable."""
+    minute: int | None = 0
     if groups.get("m"):
-        mm = _cn_int(groups["m"])
-        if mm is None:
+        minute = _cn_int(groups["m"])
+        if minute is None:
             return None
-        minute = mm
     if groups.get("half"):
         minute = 30
     if groups.get("quarter"):
         minute = 15 if groups["quarter"] == "一刻" else 45
-    ap = (groups.get("ap") or "").replace(".", "")
-    period = groups.get("period") or ""
+    return minute
+
+
+def _hour_in_24h(hour: int, ap: str, period: str) -> int | None:
+    """The hour on a 24-hour clock after am/pm or a Chinese period word; None if impossible."""
     if ap:
         if not 1 <= hour <= 12:
             return None
-        hour = hour % 12 + (12 if ap == "pm" else 0)
-    elif period:
-        if period in _PERIODS_PM:
-            if hour > 12:
-                pass  # 晚上20点: already 24-hour
-            elif hour == 12:
-                hour = 0 if period in ("晚上", "夜里", "夜晚", "今晚") else 12
-            else:
-                hour += 12
-        elif period == "中午":
-            if 1 <= hour <= 3:
-                hour += 12
-        elif period == "凌晨" or period in _PERIODS_AM:
-            if hour == 12 and period == "凌晨":
-                hour = 0
-            elif hour > 12:
-                return None
-    if not (0 <= hour <= 23 and 0 <= minute <= 59):
-        return None
-    return time(hour, minute)
+        return hour % 12 + (12 if ap == "pm" else 0)
+    if not period:
+        return hour
+    if period in _PERIODS_PM:
+        if hour > 12:
+            return hour  # 晚上20点: already 24-hour
+        if hour == 12:
+            return 0 if period in ("晚上", "夜里", "夜晚", "今晚") else 12
+        return hour + 12
+    if period == "中午":
+        return hour + 12 if 1 <= hour <= 3 else hour
+    if period == "凌晨" or period in _PERIODS_AM:
+        if hour == 12 and period == "凌晨":
+            return 0
+        if hour > 12:
+            return None
+    return hour
 
 
 def parse_time_of_day(text: str) -> time | None:
@@ -994,26 +1004,16 @@ def _parse(
             mask[i] = True
 
     # 1. time of day
-    time_of_day: time | None = None
-    for pattern in _TIME_PATTERNS:
-        for m in pattern.finditer(s):
-            t = _time_from_match(m)
-            if t is not None:
-                time_of_day = t
-                take(*m.span())
-                break
-        if time_of_day is not None:
-            break
+    time_of_day, span = _find_time_of_day(s)
+    if span:
+        take(*span)
 
     # 2. operator
     operator: str | None = None
     if operator_aliases and not date_only:
-        for pattern, op in _alias_patterns(operator_aliases):
-            m = pattern.search(s)
-            if m and not any(mask[m.start() : m.end()]):
-                operator = op
-                take(*m.span())
-                break
+        operator, span = _find_operator(s, mask, operator_aliases)
+        if span:
+            take(*span)
 
     # 3./4. date
     found = _find_regex_date(s, mask, today)
@@ -1028,11 +1028,37 @@ def _parse(
         return RemindParse(error=ERROR_UNPARSEABLE, time_of_day=time_of_day)
 
     common = {"time_of_day": time_of_day, "operator": operator, "label": label}
-    if not found.dates:
+    return _verdict(found.dates, today, common)
+
+
+def _find_time_of_day(s: str) -> tuple[time | None, tuple[int, int] | None]:
+    """The first readable time of day in the text, and where it is."""
+    for pattern in _TIME_PATTERNS:
+        for m in pattern.finditer(s):
+            t = _time_from_match(m)
+            if t is not None:
+                return t, m.span()
+    return None, None
+
+
+def _find_operator(
+    s: str, mask: list[bool], operator_aliases: Mapping[str, str]
+) -> tuple[str | None, tuple[int, int] | None]:
+    """The first operator alias not inside text already taken, and where it is."""
+    for pattern, op in _alias_patterns(operator_aliases):
+        m = pattern.search(s)
+        if m and not any(mask[m.start() : m.end()]):
+            return op, m.span()
+    return None, None
+
+
+def _verdict(dates: Sequence[date], today: date, common: dict[str, Any]) -> RemindParse:
+    """One valid date: the expiry; several: ambiguous; none: why the first is not valid."""
+    if not dates:
         return RemindParse(error=ERROR_UNPARSEABLE, **common)
-    valid = [d for d in found.dates if _validate(d, today) is None]
+    valid = [d for d in dates if _validate(d, today) is None]
     if len(valid) >= 2:
         return RemindParse(ambiguous=tuple(valid), **common)
     if len(valid) == 1:
         return RemindParse(expiry=valid[0], **common)
-    return RemindParse(error=_validate(found.dates[0], today), **common)
+    return RemindParse(error=_validate(dates[0], today), **common)

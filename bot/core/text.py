@@ -12,6 +12,11 @@ import unicodedata
 from functools import lru_cache
 
 import opencc
+from babel.lists import format_list
+
+LANGS = ("zh-Hans", "zh-Hant", "en")
+TELEGRAM_LIMIT = 4096  # characters in one Telegram message
+BABEL_LOCALES = {"zh-Hans": "zh_Hans_CN", "zh-Hant": "zh_Hant_TW", "en": "en"}
 
 _T2S = opencc.OpenCC("t2s")
 _S2T = opencc.OpenCC("s2twp")
@@ -44,10 +49,6 @@ def normalize(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def has_han(text: str) -> bool:
-    return bool(_HAN.search(text))
-
-
 def detect_lang(text: str) -> str | None:
     """The language and script a question is written in: zh-Hans, zh-Hant, en or None.
 
@@ -76,3 +77,8 @@ def lang_from_telegram(language_code: str | None) -> str:
             return "zh-Hant"
         return "zh-Hans"
     return "en"
+
+
+def join_list(items: list[str], lang: str) -> str:
+    """Items as the language lists them ("A、B和C", "A, B, and C")."""
+    return format_list(items, locale=BABEL_LOCALES[lang]) if items else ""

@@ -6,52 +6,46 @@ import html
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
-    InlineQueryHandler,
-)
 
-from bot.context import services
-from bot.core.answers import Button, reply_language
-from bot.core.codes import (
-    CodeQuery,
+from bot.callbacks import CodesCommon, CodesList, CodesOperator
+from bot.context import BotContext
+from bot.core.answers import reply_language
+from bot.core.code_cards import (
     operator_list_text,
     render_common_card,
     render_operator_card,
     render_purpose,
     render_query,
 )
-from bot.handlers.common import keyboard, user_language
+from bot.core.operators import CodeBook, CodeQuery
+from bot.handlers.fallbacks import stale_button
+from bot.handlers.users import user_language
+from bot.keyboards import Row, edit_or_ignore, keyboard
 
 
-def operator_buttons(book, lang: str) -> list[list[Button]]:
-    names = [(op.name(lang), f"codes:op:{op.id}") for op in book.operators.values()]
-    rows = [names[i : i + 3] for i in range(0, len(names), 3)]
-    rows.append([(book.label("common_button", lang), "codes:common")])
+def operator_buttons(book: CodeBook, lang: str) -> list[Row]:
+    names = [(op.name(lang), CodesOperator(op.id)) for op in book.operators.values()]
+    rows: list[Row] = [names[i : i + 3] for i in range(0, len(names), 3)]
+    rows.append([(book.label("common_button", lang), CodesCommon())])
     return rows
 
 
-def card_buttons(book, lang: str) -> list[list[Button]]:
+def card_buttons(book: CodeBook, lang: str) -> list[Row]:
     return [
         [
-            (book.label("back_button", lang), "codes:list"),
-            (book.label("common_button", lang), "codes:common"),
+            (book.label("back_button", lang), CodesList()),
+            (book.label("common_button", lang), CodesCommon()),
         ]
     ]
 
 
-def lookup_text(book, args: str, lang: str) -> tuple[str, list[list[Button]]]:
+def lookup_text(book: CodeBook, args: str, lang: str) -> tuple[str, list[Row]]:
     """What `/codes <args>` shows: a card, a purpose across operators, or the list."""
     operator = book.find_operator(args)
     purpose = book.find_purpose(args)
     if operator and purpose:
-        return render_query(book, CodeQuery(operator.id, purpose.id), lang), card_buttons(
-            book, lang
-        )
+        text = render_query(book, CodeQuery(operator.id, purpose.id), lang)
+        return text, card_buttons(book, lang)
     if operator:
         return render_operator_card(book, operator.id, lang), card_buttons(book, lang)
     if purpose:
@@ -60,8 +54,9 @@ def lookup_text(book, args: str, lang: str) -> tuple[str, list[list[Button]]]:
     return f"{unknown}\n\n{operator_list_text(book, lang)}", operator_buttons(book, lang)
 
 
-async def show_codes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    book = services(context).content.codes
+async def show_codes(update: Update, context: BotContext) -> None:
+    """`/codes` lists the operators; `/codes cellcard 余额` goes straight to the codes."""
+    book = context.content.codes
     args = " ".join(context.args or []).strip()
     lang = await user_language(update, context)
     if not args:
@@ -72,46 +67,55 @@ async def show_codes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await update.effective_message.reply_text(text, reply_markup=keyboard(buttons))
 
 
-async def show_operator_card(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, operator_id: str
-) -> None:
-    """An operator's card as a new message (used by /start codes_<operator> deep links)."""
-    book = services(context).content.codes
+async def send_operator_card(update: Update, context: BotContext, operator_id: str) -> None:
+    """An operator's card as a new message (for /start codes_<operator> deep links)."""
+    book = context.content.codes
     lang = await user_language(update, context)
-    if operator_id in book.operators:
-        text, buttons = render_operator_card(book, operator_id, lang), card_buttons(book, lang)
-    else:
-        text, buttons = operator_list_text(book, lang), operator_buttons(book, lang)
+    text, buttons = render_operator_card(book, operator_id, lang), card_buttons(book, lang)
     await update.effective_message.reply_text(text, reply_markup=keyboard(buttons))
 
 
-async def press_codes_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """codes:list, codes:common, codes:op:<operator>: edit the card in place."""
+async def open_operator(update: Update, context: BotContext) -> None:
+    """An operator button: the card replaces the list in place."""
     query = update.callback_query
-    book = services(context).content.codes
-    lang = await user_language(update, context)
-    parts = (query.data or "").split(":")
-    if parts[1:2] == ["op"] and len(parts) == 3 and parts[2] in book.operators:
-        text, buttons = render_operator_card(book, parts[2], lang), card_buttons(book, lang)
-    elif parts[1:] == ["common"]:
-        text, buttons = render_common_card(book, lang), card_buttons(book, lang)
-    elif parts[1:] == ["list"]:
-        text, buttons = operator_list_text(book, lang), operator_buttons(book, lang)
-    else:
-        stale = services(context).content.texts("stale_button", lang)
-        await query.answer(html.unescape(stale), show_alert=True)
+    book = context.content.codes
+    pressed = CodesOperator.parse(query.data)
+    if pressed is None or pressed.operator not in book.operators:
+        await stale_button(update, context)
         return
+    lang = await user_language(update, context)
     await query.answer()
-    try:
-        await query.edit_message_text(text, reply_markup=keyboard(buttons))
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
+    text = render_operator_card(book, pressed.operator, lang)
+    await edit_or_ignore(query, text, keyboard(card_buttons(book, lang)))
 
 
-async def answer_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def open_common(update: Update, context: BotContext) -> None:
+    """The codes for every network."""
+    query = update.callback_query
+    if CodesCommon.parse(query.data) is None:
+        await stale_button(update, context)
+        return
+    book = context.content.codes
+    lang = await user_language(update, context)
+    await query.answer()
+    await edit_or_ignore(query, render_common_card(book, lang), keyboard(card_buttons(book, lang)))
+
+
+async def back_to_operators(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    if CodesList.parse(query.data) is None:
+        await stale_button(update, context)
+        return
+    book = context.content.codes
+    lang = await user_language(update, context)
+    await query.answer()
+    text = operator_list_text(book, lang)
+    await edit_or_ignore(query, text, keyboard(operator_buttons(book, lang)))
+
+
+async def answer_inline_query(update: Update, context: BotContext) -> None:
     """`@bot cellcard` in any chat offers operator cards to send."""
-    book = services(context).content.codes
+    book = context.content.codes
     inline = update.inline_query
     lang = reply_language(inline.query, await user_language(update, context))
     operator = book.find_operator(inline.query) if inline.query.strip() else None
@@ -138,9 +142,3 @@ async def answer_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE
         )
     )
     await inline.answer(results, cache_time=300)
-
-
-def register(application: Application) -> None:
-    application.add_handler(CommandHandler("codes", show_codes))
-    application.add_handler(CallbackQueryHandler(press_codes_button, pattern=r"^codes:"))
-    application.add_handler(InlineQueryHandler(answer_inline_query))

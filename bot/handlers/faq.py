@@ -3,72 +3,64 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.error import BadRequest
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
-    MessageHandler,
-    filters,
-)
 
-from bot.content import LANGS
-from bot.context import services
+from bot.callbacks import FaqCategory, FaqMenu, FaqTopic, FaqTopicOfOldMenu
+from bot.context import BotContext
 from bot.core.answers import faq_answer, faq_category_page, faq_menu, respond
-from bot.handlers.common import keyboard, user_language
+from bot.handlers.fallbacks import stale_button
+from bot.handlers.users import user_language
+from bot.keyboards import edit_or_ignore, keyboard
 
 
-async def ask_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
+async def ask_question(update: Update, context: BotContext) -> None:
+    """Any text that is not a command: an answer, codes, suggestions or the menu."""
     preferred = await user_language(update, context)
-    reply = respond(svc.content, svc.matcher, update.effective_message.text or "", preferred)
+    reply = respond(
+        context.content, context.matcher, update.effective_message.text or "", preferred
+    )
     await update.effective_message.reply_text(reply.text, reply_markup=keyboard(reply.buttons))
 
 
-async def show_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
+async def show_menu(update: Update, context: BotContext) -> None:
     lang = await user_language(update, context)
-    reply = faq_menu(svc.content, lang)
+    reply = faq_menu(context.content, lang)
     await update.effective_message.reply_text(reply.text, reply_markup=keyboard(reply.buttons))
 
 
-async def press_faq_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """faq:menu, faq:c:<category>:<page> (edit the menu in place), faq:q:<id>[:<lang>] (answer).
-
-    Topic buttons carry the language of the message they came with, so a
-    Traditional answer's related topics open in Traditional too.
-    """
+async def open_topic(update: Update, context: BotContext) -> None:
+    """A topic button: its answer as a new message, in the language the button carries."""
     query = update.callback_query
-    svc = services(context)
-    lang = await user_language(update, context)
-    parts = (query.data or "").split(":")
-    if parts[1:2] == ["q"] and len(parts) == 4 and parts[3] in LANGS:
-        lang = parts.pop()
-    if parts[1:2] == ["q"] and len(parts) == 3 and parts[2] in svc.content.faq:
-        await query.answer()
-        card = faq_answer(svc.content, svc.content.faq[parts[2]], lang)
-        await query.message.reply_text(card.text, reply_markup=keyboard(card.buttons))
+    content = context.content
+    topic = FaqTopic.parse(query.data) or FaqTopicOfOldMenu.parse(query.data)
+    if topic is None or topic.faq_id not in content.faq:
+        await stale_button(update, context)
         return
-    reply = None
-    if parts[1:2] == ["menu"]:
-        reply = faq_menu(svc.content, lang)
-    elif parts[1:2] == ["c"] and len(parts) == 4 and parts[3].isdigit():
-        reply = faq_category_page(svc.content, parts[2], int(parts[3]), lang)
+    lang = topic.lang if isinstance(topic, FaqTopic) else await user_language(update, context)
+    await query.answer()
+    card = faq_answer(content, content.faq[topic.faq_id], lang)
+    await query.message.reply_text(card.text, reply_markup=keyboard(card.buttons))
+
+
+async def open_category(update: Update, context: BotContext) -> None:
+    """A category or page button: the menu message turns into that page."""
+    query = update.callback_query
+    content = context.content
+    lang = await user_language(update, context)
+    pressed = FaqCategory.parse(query.data)
+    reply = faq_category_page(content, pressed.category, pressed.page, lang) if pressed else None
     if reply is None:
-        await query.answer(svc.content.texts("faq_unknown", lang), show_alert=True)
+        await stale_button(update, context)
         return
     await query.answer()
-    try:
-        await query.edit_message_text(reply.text, reply_markup=keyboard(reply.buttons))
-    except BadRequest as exc:  # pressing the button of the page already shown
-        if "not modified" not in str(exc).lower():
-            raise
+    await edit_or_ignore(query, reply.text, keyboard(reply.buttons))
 
 
-def register(application: Application) -> None:
-    application.add_handler(CommandHandler("faq", show_menu))
-    application.add_handler(CallbackQueryHandler(press_faq_button, pattern=r"^faq:"))
-    application.add_handler(
-        MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, ask_question)
-    )
+async def back_to_menu(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    if FaqMenu.parse(query.data) is None:
+        await stale_button(update, context)
+        return
+    lang = await user_language(update, context)
+    reply = faq_menu(context.content, lang)
+    await query.answer()
+    await edit_or_ignore(query, reply.text, keyboard(reply.buttons))

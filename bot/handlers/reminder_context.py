@@ -15,7 +15,7 @@ from bot.callbacks import CallbackData
 from bot.context import services
 from bot.core.dates import RemindParse, latest_allowed
 from bot.core.schedule import format_date
-from bot.handlers.common import user_language
+from bot.handlers.users import user_language
 from bot.keyboards import Row, edit_or_ignore, keyboard
 from bot.reminders.planning import is_live, zone_or
 from bot.reminders.wording import Reader

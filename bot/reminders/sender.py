@@ -59,9 +59,10 @@ JOB_KWARGS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 3}
 Clock = Callable[[], datetime]
 # send(due, now, expired) -> message id; raises telegram errors
 Send = Callable[[Due, datetime, bool], Awaitable[int | None]]
-# application.bot_data keys; "dispatcher" is still read by bot.runtime's health check.
-BOT_DATA_KEY = "dispatcher"
+# application.bot_data keys (BOT_DATA_KEY is read by bot.health).
+BOT_DATA_KEY = "reminder_sender"
 OPTIONS_KEY = "reminder_sender_options"
+POLL_JOB = "reminders:poll"  # the repeating job; health checks it runs
 
 
 @dataclass
@@ -154,7 +155,7 @@ class ReminderSender:
                     self._run_job,
                     interval=self.poll_interval,
                     first=self.poll_interval,
-                    name="reminders:poll",
+                    name=POLL_JOB,
                     job_kwargs=JOB_KWARGS,
                 )
             )
