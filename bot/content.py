@@ -18,7 +18,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+from bot.paths import content_dir
+
+CONTENT_DIR = content_dir()
 LANGS = ("zh-Hans", "zh-Hant", "en")
 TELEGRAM_LIMIT = 4096
 ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote"}
