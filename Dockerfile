@@ -36,6 +36,11 @@ RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin bot \
 COPY --from=build /app /app
 WORKDIR /app
 USER bot
+# Set by the image: the database on the volume, the webhook server reachable from outside
+# the container. The --env-file may set TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL,
+# DEFAULT_TIMEZONE, ADMIN_IDS, LOG_LEVEL, WEBHOOK_URL and WEBHOOK_SECRET; it overrides
+# these ENV values, so leave DATABASE_PATH, WEBHOOK_LISTEN and WEBHOOK_PORT out of it
+# (.env.example has them commented out).
 ENV PATH=/app/.venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     DATABASE_PATH=/data/bot.sqlite3 \
