@@ -184,3 +184,7 @@ async def test_documented_deployment_starts_and_stops(
     assert (state / "bot.sqlite3").exists()
     assert not (workdir / "data").exists()
     assert TOKEN not in stderr and "Traceback" not in stderr
+    # LOG_LEVEL=INFO from the env file: one line per meaningful event, all the bot's own.
+    lines = stderr.splitlines()
+    assert lines and all(re.search(r" (INFO|WARNING) bot\.", line) for line in lines), stderr
+    assert len(lines) <= 5, stderr
