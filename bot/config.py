@@ -17,6 +17,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class ConfigError(ValueError):
@@ -78,6 +79,26 @@ class Settings(BaseSettings):
         if not 1 <= port <= 65535:
             raise ValueError(f"WEBHOOK_PORT must be a port number 1..65535, not {port}")
         return port
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram's setWebhook rejects anything else, which would fail only at start-up.
+        if value is not None and not SECRET_RE.fullmatch(value.get_secret_value()):
+            raise ValueError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            parts = urlsplit(value.strip())
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(
+                    "TELEGRAM_API_BASE_URL must be an http:// or https:// URL, "
+                    "e.g. http://localhost:8081/bot"
+                )
+        return value
 
     @field_validator("webhook_listen")
     @classmethod

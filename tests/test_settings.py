@@ -26,6 +26,9 @@ BASE = "http://127.0.0.1:8081/bot"
         ({"default_timezone": "UTC+7"}, "DEFAULT_TIMEZONE"),
         ({"admin_ids": "12345, @admin"}, "ADMIN_IDS"),
         ({"log_level": "LOUD"}, "LOG_LEVEL"),
+        ({"webhook_secret": "has spaces and !"}, "WEBHOOK_SECRET"),
+        ({"webhook_secret": "x" * 257}, "WEBHOOK_SECRET"),
+        ({"telegram_api_base_url": "localhost:8081/bot"}, "TELEGRAM_API_BASE_URL"),
     ],
 )
 def test_bad_values_are_one_line_naming_the_key(values: dict, key: str) -> None:
@@ -44,6 +47,8 @@ def test_good_values_are_kept() -> None:
         webhook_port="443",
         default_timezone="Asia/Taipei",
         admin_ids="111, 222 333",
+        webhook_secret="s3cret_-X",
+        telegram_api_base_url="http://localhost:8081/bot{token}",
     )
     assert settings.webhook_port == 443 and settings.webhook_listen == "::"
     assert settings.admin_ids == [111, 222, 333]
