@@ -20,20 +20,21 @@ WORKDIR /app
 # Dependencies first (cached while only the code changes), then the project itself.
 COPY pyproject.toml uv.lock ./
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv sync --locked --no-dev --no-install-project
+    uv sync --locked --no-dev --no-install-project --no-editable
 COPY README.md ./
 COPY bot ./bot
 COPY content ./content
+# --no-editable: the project goes into the venv as its wheel would, content included
+# (bot/_content), so the venv alone is the application.
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv sync --locked --no-dev \
-    && .venv/bin/renewal-bot check-content
+    uv sync --locked --no-dev --no-editable \
+    && cd / && /app/.venv/bin/renewal-bot check-content
 
 FROM python:${PYTHON_VERSION}-slim
-# The project is installed in place (content/ is read next to bot/), so /app is kept
-# as built; only /data is written.
+# Only the virtualenv is copied (the sources stay in the build stage); only /data is written.
 RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin bot \
     && mkdir /data && chown bot:bot /data
-COPY --from=build /app /app
+COPY --from=build /app/.venv /app/.venv
 WORKDIR /app
 USER bot
 # Set by the image: the database on the volume, the webhook server reachable from outside
