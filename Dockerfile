@@ -20,22 +20,28 @@ WORKDIR /app
 # Dependencies first (cached while only the code changes), then the project itself.
 COPY pyproject.toml uv.lock ./
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv sync --locked --no-dev --no-install-project
+    uv sync --locked --no-dev --no-install-project --no-editable
 COPY README.md ./
 COPY bot ./bot
 COPY content ./content
+# --no-editable: the project goes into the venv as its wheel would, content included
+# (bot/_content), so the venv alone is the application.
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv sync --locked --no-dev \
-    && .venv/bin/renewal-bot check-content
+    uv sync --locked --no-dev --no-editable \
+    && cd / && /app/.venv/bin/renewal-bot check-content
 
 FROM python:${PYTHON_VERSION}-slim
-# The project is installed in place (content/ is read next to bot/), so /app is kept
-# as built; only /data is written.
+# Only the virtualenv is copied (the sources stay in the build stage); only /data is written.
 RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin bot \
     && mkdir /data && chown bot:bot /data
-COPY --from=build /app /app
+COPY --from=build /app/.venv /app/.venv
 WORKDIR /app
 USER bot
+# Set by the image: the database on the volume, the webhook server reachable from outside
+# the container. The --env-file may set TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL,
+# DEFAULT_TIMEZONE, ADMIN_IDS, LOG_LEVEL, WEBHOOK_URL and WEBHOOK_SECRET; it overrides
+# these ENV values, so leave DATABASE_PATH, WEBHOOK_LISTEN and WEBHOOK_PORT out of it
+# (.env.example has them commented out).
 ENV PATH=/app/.venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     DATABASE_PATH=/data/bot.sqlite3 \

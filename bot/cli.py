@@ -1,4 +1,4 @@
-"""Command line: chat, ask, run, health, check-content."""
+"""Command line: chat, ask, run, health, backup, check-content."""
 
 from __future__ import annotations
 
@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     health.add_argument("--json", action="store_true", help="print the report as JSON")
     sub.add_parser("check-content", help="validate the files in content/")
+    backup = sub.add_parser("backup", help="copy the database safely, even while the bot runs")
+    backup.add_argument("path", help="file to write the copy to (replaced if it exists)")
     args = parser.parse_args(argv)
 
     try:
@@ -40,6 +42,10 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(
             **({"database_path": args.db} if getattr(args, "db", None) else {})
         )
+        if args.command == "backup":
+            from bot.backup import backup_command
+
+            return backup_command(settings, args.path)
         if args.command == "health":
             return health_command(settings, as_json=args.json)
         if args.command == "run":

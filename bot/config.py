@@ -6,15 +6,18 @@ The token is only required by the commands that talk to Telegram; `chat`,
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class ConfigError(ValueError):
@@ -42,12 +45,13 @@ class Settings(BaseSettings):
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
             parts = [p for p in re.split(r"[,\s]+", value.strip()) if p]
-            try:
-                return [int(p) for p in parts]
-            except ValueError:
+            bad = [p for p in parts if not p.lstrip("-").isdigit()]
+            if bad:
                 raise ValueError(
-                    "ADMIN_IDS must be Telegram user ids separated by commas"
-                ) from None
+                    f"ADMIN_IDS must be Telegram user ids (numbers) separated by commas, "
+                    f"not {bad[0]!r}"
+                )
+            return [int(p) for p in parts]
         return value
 
     @field_validator("default_timezone")
@@ -60,6 +64,70 @@ class Settings(BaseSettings):
                 f"unknown time zone {value!r} (use an IANA name like Asia/Phnom_Penh)"
             ) from None
         return value
+
+    @field_validator("webhook_port", mode="before")
+    @classmethod
+    def _port(cls, value: object) -> object:
+        # Checked here rather than with Field(ge=, le=) for a message an operator can act
+        # on: out of range, the OS would otherwise bind a random port for 99999.
+        try:
+            port = int(str(value).strip())
+        except ValueError:
+            raise ValueError(
+                f"WEBHOOK_PORT must be a port number 1..65535, not {value!r}"
+            ) from None
+        if not 1 <= port <= 65535:
+            raise ValueError(f"WEBHOOK_PORT must be a port number 1..65535, not {port}")
+        return port
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram's setWebhook rejects anything else, which would fail only at start-up.
+        if value is not None and not SECRET_RE.fullmatch(value.get_secret_value()):
+            raise ValueError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            parts = urlsplit(value.strip())
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(
+                    "TELEGRAM_API_BASE_URL must be an http:// or https:// URL, "
+                    "e.g. http://localhost:8081/bot"
+                )
+        return value
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        value = value.strip()
+        if value == "localhost":
+            return value
+        try:
+            ipaddress.ip_address(value.strip("[]"))
+        except ValueError:
+            raise ValueError(
+                f"WEBHOOK_LISTEN must be an IP address to listen on (127.0.0.1, 0.0.0.0, ::), "
+                f"not {value!r}"
+            ) from None
+        return value.strip("[]")
+
+    @model_validator(mode="after")
+    def _webhook_url(self) -> Settings:
+        """Telegram only delivers to https:// webhooks; a self-hosted Bot API server
+        (TELEGRAM_API_BASE_URL, its --local mode) may also call plain http://."""
+        if not self.webhook_url:
+            return self
+        parts = urlsplit(self.webhook_url.strip())
+        allowed = ("https", "http") if self.telegram_api_base_url else ("https",)
+        if parts.scheme not in allowed or not parts.hostname:
+            raise ValueError(
+                f"WEBHOOK_URL must be an https:// URL Telegram can reach, not {self.webhook_url!r}"
+            )
+        return self
 
     @field_validator("log_level")
     @classmethod
@@ -95,7 +163,12 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
-        )
+        problems = "; ".join(_problem(err) for err in exc.errors())
         raise ConfigError(f"bad settings: {problems}") from None
+
+
+def _problem(err: dict) -> str:
+    """One validation error as `KEY: message` (the key is in the message for model checks)."""
+    message = err["msg"].removeprefix("Value error, ")
+    key = ".".join(str(p) for p in err["loc"]).upper()
+    return f"{key}: {message}" if key and not message.startswith(key) else message

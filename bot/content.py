@@ -28,6 +28,7 @@ from bot.core.topics import (
     require_known_langs,
 )
 from bot.i18n import Html, Texts
+from bot.paths import content_dir
 
 __all__ = [
     "LANGS",
@@ -42,7 +43,7 @@ __all__ = [
     "load_content",
 ]
 
-CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+CONTENT_DIR = content_dir()
 
 
 class ContentError(ValueError):

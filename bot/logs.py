@@ -2,8 +2,12 @@
 
 - Every record becomes exactly one line (tracebacks are folded with " | "), so
   journald, `docker logs` and grep see one event per line.
+- One INFO line per meaningful event (a plan saved, reminders sent, start, stop):
+  libraries are kept at WARNING. APScheduler alone logs two INFO lines each time a
+  job runs (the 15 s heartbeat: ~17,000 lines a day); PTB logs its routine at INFO.
+  With LOG_LEVEL=DEBUG those two speak again, for debugging.
 - httpx/httpcore log every request URL at INFO, and the URL contains the token:
-  they are set to WARNING. PTB's own messages (and exceptions that quote a URL)
+  they stay at WARNING at every level. PTB's own messages (and exceptions that quote a URL)
   can contain it too, so a filter on the root handlers redacts the configured
   token and anything shaped like `bot<digits>:<secret>` from every record,
   including formatted tracebacks.
@@ -23,6 +27,7 @@ REDACTED = "[REDACTED]"
 _URL_TOKEN = re.compile(r"bot\d+:[A-Za-z0-9_-]+")
 _BARE_TOKEN = re.compile(r"(?<![\w:])\d{3,}:[A-Za-z0-9_-]{20,}")
 QUIET_LOGGERS = {"httpx": logging.WARNING, "httpcore": logging.WARNING}
+CHATTY_LOGGERS = ("apscheduler", "telegram")  # WARNING unless LOG_LEVEL is DEBUG
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -81,6 +86,9 @@ def setup_logging(
     root.setLevel(level)
     for name, quiet in QUIET_LOGGERS.items():
         logging.getLogger(name).setLevel(quiet)
+    debugging = logging.getLogger().getEffectiveLevel() <= logging.DEBUG
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.NOTSET if debugging else logging.WARNING)
     # PTB's Application logs each handled exception itself only when no error handler is
     # registered; ours (bot.handlers.errors.on_error) logs the update id and traceback.
     logging.captureWarnings(True)

@@ -92,7 +92,8 @@ def restore_logging() -> Any:
     """Undo setup_logging(): put the root handlers and levels back as pytest had them."""
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
-    quiet = {n: logging.getLogger(n).level for n in ("httpx", "httpcore")}
+    names = ("httpx", "httpcore", "apscheduler", "telegram")
+    quiet = {n: logging.getLogger(n).level for n in names}
     yield
     for handler in list(root.handlers):
         root.removeHandler(handler)
