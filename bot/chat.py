@@ -8,23 +8,14 @@ buttons as numbered choices (type the number to press one).
 from __future__ import annotations
 
 import asyncio
-import html
-import re
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 
 from bot.app import build_application, running
 from bot.config import Settings
+from bot.core.html_text import html_to_text
 from bot.offline import OfflineRequest, Sent, UpdateFactory
-
-_LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.S)
-_TAG = re.compile(r"<[^>]+>")
-
-
-def html_to_text(text: str) -> str:
-    text = _LINK.sub(lambda m: f"{m.group(2)} ({html.unescape(m.group(1))})", text)
-    return html.unescape(_TAG.sub("", text))
 
 
 class TerminalChat:

@@ -100,7 +100,7 @@ def ask_command(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    from bot.chat import html_to_text
+    from bot.core.html_text import html_to_text
 
     reply = respond(content, matcher, " ".join(args.question), preferred)
     print(html_to_text(reply.text))
