@@ -26,6 +26,7 @@ COPY bot ./bot
 COPY content ./content
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --locked --no-dev \
+    && .venv/bin/python -m compileall -q bot \
     && .venv/bin/renewal-bot check-content
 
 FROM python:${PYTHON_VERSION}-slim
