@@ -8,7 +8,8 @@ There is no job per reminder and nothing is pickled. One repeating JobQueue job
    (after downtime, several missed reminders collapse into the most recent);
 2. claims a batch of due rows in ``send_at`` order (``state = 'claimed'``);
 3. for each: waits for the :class:`Limiter` (about 30 messages/s, 1/s per
-   chat), marks it ``sending``, sends, marks it ``sent``.
+   chat), marks it ``sending``, sends, marks it ``sent`` (in the same commit as the
+   next one's ``sending``, or when the batch ends: one commit per reminder).
 
 A crash leaves rows ``claimed`` (never sent: simply pending again) or
 ``sending`` (maybe delivered: pending again once, flagged ``recovered``; a
