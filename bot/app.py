@@ -121,6 +121,7 @@ async def _open_store(application: Application) -> None:
 
 
 async def _close_store(application: Application) -> None:
+    gc.unfreeze()  # the application is going: what it held may become garbage (tests build many)
     svc: Services = application.bot_data["services"]
     from bot.dispatcher import stop_dispatcher
 
