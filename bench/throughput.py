@@ -17,6 +17,9 @@ is Telegram's own broadcast limit; `--no-rate-limit` shows what the bot could do
 without it. Run:
 
     uv run python bench/throughput.py [--burst 600] [--sequential 200] [--no-rate-limit]
+    uv run python bench/throughput.py --quick    # smaller loads, well under a minute
+
+The last line is ``RESULT key=value ...`` (updates/s and latencies of each path).
 """
 
 from __future__ import annotations
@@ -157,12 +160,16 @@ async def in_process(n: int) -> dict:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--burst", type=int, default=600)
-    parser.add_argument("--sequential", type=int, default=200)
-    parser.add_argument("--in-process", type=int, default=2000, dest="inproc")
+    parser.add_argument("--quick", action="store_true", help="burst 120, 40 sequential, 400")
+    parser.add_argument("--burst", type=int)
+    parser.add_argument("--sequential", type=int)
+    parser.add_argument("--in-process", type=int, dest="inproc")
     parser.add_argument("--no-rate-limit", action="store_true", help="only the unlimited run")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON too")
     args = parser.parse_args()
+    args.burst = args.burst or (120 if args.quick else 600)
+    args.sequential = args.sequential or (40 if args.quick else 200)
+    args.inproc = args.inproc or (400 if args.quick else 2000)
     logging.basicConfig(level=logging.WARNING)
     rows = []
     for limited in [False] if args.no_rate_limit else [True, False]:
@@ -170,6 +177,18 @@ async def main() -> None:
     rows.append(await in_process(args.inproc))
     if args.json:
         print(json.dumps(rows, indent=1))
+    keys = {
+        "HTTP burst (rate limiter)": "http_burst_limited",
+        "HTTP burst (no rate limiter)": "http_burst",
+        "HTTP one at a time (rate limiter)": "http_one_limited",
+        "HTTP one at a time (no rate limiter)": "http_one",
+        "in-process (OfflineRequest)": "inproc",
+    }
+    fields = []
+    for row in rows:
+        key = keys[row["path"]]
+        fields += [f"{key}_updates_per_s={row['updates_per_s']}", f"{key}_p50_ms={row['p50_ms']}"]
+    print("RESULT " + " ".join(fields))
 
 
 if __name__ == "__main__":

@@ -104,7 +104,7 @@ def ask_command(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    from bot.terminal import html_to_text
+    from bot.i18n import html_to_text
 
     reply = respond(content, matcher, " ".join(args.question), preferred)
     print(html_to_text(reply.text))

@@ -111,7 +111,7 @@ def _load_text_file(path: Path) -> dict[str, dict[str, str]]:
 def _read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except FileNotFoundError:
         raise ContentError(path, None, None, "file not found") from None
     except yaml.YAMLError as exc:

@@ -560,20 +560,50 @@ class Store:
             row = await cur.fetchone()
         return row[0] if row else None
 
-    async def collapse_overdue(self, now: int) -> int:
-        """Several due reminders of one plan: keep only the most recent (skip the rest)."""
-        async with self.db.execute(
-            """UPDATE reminders SET state = 'skipped', last_error = 'superseded by a later one'
-               WHERE state = 'pending' AND send_at <= :now AND EXISTS (
-                 SELECT 1 FROM reminders AS later
-                 WHERE later.plan_id = reminders.plan_id AND later.state = 'pending'
-                   AND later.send_at <= :now
-                   AND (later.due_at > reminders.due_at
-                        OR (later.due_at = reminders.due_at AND later.id > reminders.id)))
-               RETURNING id""",
-            {"now": now},
-        ) as cur:
-            return len(await cur.fetchall())
+    async def collapse_overdue(self, now: int, limit: int | None = None) -> int:
+        """Several due reminders of one plan: keep only the most recent (skip the rest).
+
+        With `limit`, only the rows the next ``claim_due(now, limit)`` takes are looked
+        at: due rows in claim order until `limit` of them survive. A burst then costs the
+        same per reminder however many are due (each row is examined once, through the
+        due and per-plan indexes), instead of rescanning every due row per batch.
+        """
+        if limit is None:
+            async with self.db.execute(
+                f"""UPDATE reminders SET state = 'skipped', last_error = '{SUPERSEDED}'
+                   WHERE state = 'pending' AND send_at <= :now AND {_SUPERSEDED_BY_LATER}
+                   RETURNING id""",
+                {"now": now},
+            ) as cur:
+                return len(await cur.fetchall())
+        skipped: list[int] = []
+        async with self.transaction() as db:
+            after = (-1, -1)  # (send_at, id) of the last row examined
+            kept = 0
+            while kept < limit:
+                async with db.execute(
+                    f"""SELECT id, send_at, {_SUPERSEDED_BY_LATER} FROM reminders
+                        WHERE state = 'pending' AND send_at <= :now
+                          AND (send_at > :at OR (send_at = :at AND id > :id))
+                        ORDER BY send_at, id LIMIT :window""",
+                    {"now": now, "at": after[0], "id": after[1], "window": limit - kept},
+                ) as cur:
+                    rows = await cur.fetchall()
+                if not rows:
+                    break
+                for reminder_id, _send_at, superseded in rows:
+                    if superseded:
+                        skipped.append(reminder_id)
+                    else:
+                        kept += 1
+                after = (rows[-1][1], rows[-1][0])
+            if skipped:
+                await db.execute(
+                    f"""UPDATE reminders SET state = 'skipped', last_error = '{SUPERSEDED}'
+                        WHERE id IN ({",".join("?" * len(skipped))}) AND state = 'pending'""",
+                    skipped,
+                )
+        return len(skipped)
 
     async def claim_due(self, now: int, limit: int) -> list[Due]:
         """Claim up to `limit` due reminders, earliest first, with their plan and user."""
@@ -615,10 +645,29 @@ class Store:
             for row in rows
         ]
 
-    async def mark_sending(self, reminder_id: int) -> None:
+    async def mark_sending(
+        self, reminder_id: int, sent: tuple[int, int, int | None] | None = None
+    ) -> None:
+        """About to hand `reminder_id` to Telegram; `sent`: (id, sent_at, message_id) of the
+        previous reminder, delivered since, marked sent in the same commit.
+
+        One commit per reminder instead of two, and still at most one row is ``sending``
+        (possibly delivered, unrecorded) at any moment: a crash repeats at most one.
+        """
+        if sent is None:
+            await self.db.execute(
+                "UPDATE reminders SET state = 'sending' WHERE id = ? AND state = 'claimed'",
+                (reminder_id,),
+            )
+            return
         await self.db.execute(
-            "UPDATE reminders SET state = 'sending' WHERE id = ? AND state = 'claimed'",
-            (reminder_id,),
+            """UPDATE reminders SET
+                 state = CASE WHEN id = :next THEN 'sending' ELSE 'sent' END,
+                 sent_at = CASE WHEN id = :next THEN sent_at ELSE :at END,
+                 message_id = CASE WHEN id = :next THEN message_id ELSE :message END
+               WHERE (id = :next AND state = 'claimed')
+                  OR (id = :prev AND state IN ('claimed', 'sending'))""",
+            {"next": reminder_id, "prev": sent[0], "at": sent[1], "message": sent[2]},
         )
 
     async def mark_sent(self, reminder_id: int, now: int, message_id: int | None) -> None:
@@ -657,6 +706,15 @@ class Store:
         async with self.db.execute("SELECT state, COUNT(*) FROM reminders GROUP BY state") as cur:
             return {row[0]: row[1] for row in await cur.fetchall()}
 
+
+SUPERSEDED = "superseded by a later one"
+# A later reminder of the same plan is also due (uses the reminders_by_plan index).
+_SUPERSEDED_BY_LATER = """EXISTS (
+    SELECT 1 FROM reminders AS later
+    WHERE later.plan_id = reminders.plan_id AND later.state = 'pending'
+      AND later.send_at <= :now
+      AND (later.due_at > reminders.due_at
+           OR (later.due_at = reminders.due_at AND later.id > reminders.id)))"""
 
 PLAN_COLS = (
     "id, chat_id, operator, label, expiry, time_of_day, leads, period_days, state, created_at"

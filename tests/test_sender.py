@@ -373,3 +373,35 @@ async def test_stopped_plan_is_not_sent(store, sender, clock) -> None:
     d = make(store, sender, clock)
     clock.set(at(15, 10))
     assert (await d.tick()).sent == 0 and sender.sent == []
+
+
+async def test_crash_mid_batch_repeats_only_the_reminder_in_flight(tmp_path, clock) -> None:
+    """'sent' is recorded with the next reminder's 'sending' (one commit each): a crash
+    while the third is with Telegram leaves the first two sent and only the third
+    uncertain."""
+    path = tmp_path / "batch.sqlite3"
+    store = await Store.open(path)
+    plans = [await plan(store, chat, date(2027, 1, 15), leads=(0,)) for chat in (1, 2, 3)]
+    clock.set(at(15, 10))
+
+    class CrashOnThird(FakeSender):
+        async def __call__(self, due: Due, now: datetime, expired: bool) -> int:
+            self.crash_after_send = len(self.sent) == 2
+            return await super().__call__(due, now, expired)
+
+    sender = CrashOnThird()
+    d = make(store, sender, clock)
+    await d.start()
+    with pytest.raises(Crash):
+        await d.tick()
+    await store.close()
+    assert sender.plans == plans
+
+    store = await Store.open(path)
+    d = make(store, sender, clock)
+    recovery = await d.start()
+    assert (recovery.released, recovery.recovered) == (0, 1)
+    assert (await d.tick()).sent == 1
+    assert sender.plans == [*plans, plans[2]]  # the third once more, nothing else
+    assert [await states(store, p) for p in plans] == [["sent"]] * 3
+    await store.close()

@@ -270,3 +270,64 @@ async def test_blocked_user_paused_and_resumed(store: Store) -> None:
     assert await store.reactivate_user(1, NOW) == 3
     assert (await store.get_user(1)).active
     assert await states(store, plan_id) == ["pending", "pending"]
+
+
+async def test_collapse_within_a_batch_window_matches_the_full_collapse(store: Store) -> None:
+    # plan a: two due rows far apart in send order; plans b..e: one due row each
+    a = await add(store, sends=(NOW - 5 * DAY, NOW - DAY))
+    singles = [await add(store, chat_id=c, sends=(NOW - 4 * DAY + c,)) for c in range(2, 6)]
+    # the window is two surviving rows: a's first row is examined and skipped, then two kept
+    assert await store.collapse_overdue(NOW, 2) == 1
+    assert await states(store, a) == ["skipped", "pending"]
+    claimed = await store.claim_due(NOW, 2)
+    assert [d.plan.id for d in claimed] == singles[:2]
+    # the rest of the burst, batch by batch: nothing else is superseded
+    assert await store.collapse_overdue(NOW, 2) == 0
+    assert [d.plan.id for d in await store.claim_due(NOW, 2)] == singles[2:]
+    assert await store.collapse_overdue(NOW, 2) == 0
+    assert [d.plan.id for d in await store.claim_due(NOW, 2)] == [a]
+
+
+async def test_collapse_window_looks_past_skipped_rows(store: Store) -> None:
+    plans = [await add(store, chat_id=c, sends=(NOW - 3 * DAY + c, NOW - DAY)) for c in (1, 2)]
+    # the first two due rows are both superseded: the window goes on to find two to keep
+    assert await store.collapse_overdue(NOW, 2) == 2
+    assert [await states(store, p) for p in plans] == [["skipped", "pending"]] * 2
+
+
+async def test_collapse_cost_per_row_does_not_grow_with_the_burst(store: Store) -> None:
+    """The SQL a batch runs looks at the batch, not at every due row (no rescans)."""
+    await store.db.executemany(
+        "INSERT INTO plans (id, chat_id, expiry, created_at, updated_at)"
+        " VALUES (?, ?, '2027-02-01', 0, 0)",
+        [(p, p) for p in range(1, 5001)],
+    )
+    await store.db.executemany(
+        "INSERT INTO reminders (plan_id, chat_id, expiry, due_at, send_at)"
+        " VALUES (?, ?, '2027-02-01', ?, ?)",
+        [(p, p, NOW - p, NOW - p) for p in range(1, 5001)],
+    )
+    steps: list[int] = []
+    await store.db.set_progress_handler(lambda: steps.append(1), 100)
+    await store.collapse_overdue(NOW, 30)
+    windowed, steps[:] = len(steps), []
+    await store.collapse_overdue(NOW)
+    await store.db.set_progress_handler(None, 100)
+    # the unwindowed form visits every due row; the window only its 30 (plus index seeks)
+    assert windowed < 100 < len(steps)
+
+
+async def test_mark_sending_records_the_previous_send_in_the_same_commit(store: Store) -> None:
+    plan_id = await add(store, sends=(NOW, NOW + 1))
+    first, second = await store.claim_due(NOW + 1, 10)
+    await store.mark_sending(first.reminder.id)
+    await store.mark_sending(second.reminder.id, (first.reminder.id, NOW + 1, 77))
+    rows = await store.reminders_of_plan(plan_id)
+    assert [r.state for r in rows] == ["sent", "sending"]
+    async with store.db.execute(
+        "SELECT sent_at, message_id FROM reminders WHERE id = ?", (first.reminder.id,)
+    ) as cur:
+        assert tuple(await cur.fetchone()) == (NOW + 1, 77)
+    # a crash now repeats only the one in flight
+    rec = await store.recover_in_flight()
+    assert (rec.released, rec.recovered, rec.abandoned) == (0, 1, 0)

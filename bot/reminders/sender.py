@@ -7,7 +7,8 @@ due time call :meth:`ReminderSender.tick`, which
 1. skips older overdue reminders of a plan when a newer one is also due
    (after downtime, several missed reminders collapse into the most recent);
 2. claims a batch of due rows in ``send_at`` order (``state = 'claimed'``);
-3. for each: marks it ``sending``, sends, marks it ``sent``.
+3. for each: marks it ``sending``, sends, marks it ``sent`` (in the same commit as the
+   next one's ``sending``, or when the batch ends: one commit per reminder).
 
 Pacing is PTB's AIORateLimiter (installed in bot.app): it keeps under Telegram's
 limits and waits out short flood waits itself. A RetryAfter that still reaches us
@@ -128,6 +129,7 @@ class ReminderSender:
         self._job_queue: Any = None
         self._jobs: list[Any] = []
         self._wake: Any = None
+        self._unmarked: tuple[int, int, int | None] | None = None  # delivered, not yet marked
 
     # --- lifecycle ---------------------------------------------------------------
 
@@ -209,7 +211,7 @@ class ReminderSender:
                 now_ts = _ts(now)
                 if now_ts < self.paused_until:
                     break
-                result.collapsed += await self.store.collapse_overdue(now_ts)
+                result.collapsed += await self.store.collapse_overdue(now_ts, self.batch_size)
                 batch = await self.store.claim_due(now_ts, self.batch_size)
                 if not batch:
                     break
@@ -229,6 +231,17 @@ class ReminderSender:
         return result
 
     async def _send_batch(self, batch: list[Due], result: TickResult) -> None:
+        # The last delivered reminder is marked sent together with the next one's
+        # 'sending' (one commit per reminder); the batch's last one when it ends.
+        self._unmarked = None
+        try:
+            await self._send_each(batch, result)
+        finally:
+            if self._unmarked is not None:
+                await self.store.mark_sent(*self._unmarked)
+                self._unmarked = None
+
+    async def _send_each(self, batch: list[Due], result: TickResult) -> None:
         blocked: set[int] = set()
         for index, due in enumerate(batch):
             rem, plan = due.reminder, due.plan
@@ -246,7 +259,8 @@ class ReminderSender:
                 continue
             now = self.clock()
             expired = plan.expiry < now.astimezone(self._zone(due)).date()
-            await self.store.mark_sending(rem.id)
+            await self.store.mark_sending(rem.id, self._unmarked)
+            self._unmarked = None
             try:
                 message_id = await self.send(due, now, expired)
             except RetryAfter as exc:
@@ -281,7 +295,7 @@ class ReminderSender:
                 result.failed += 1
                 log.exception("reminder %d could not be sent", rem.id)
             else:
-                await self.store.mark_sent(rem.id, _ts(self.clock()), message_id)
+                self._unmarked = (rem.id, _ts(self.clock()), message_id)
                 if expired:
                     await self.store.end_plan(plan.id, "expired", _ts(now))
                     result.expired_notices += 1

@@ -1,0 +1,86 @@
+"""The fast code-request detector answers exactly what CodeBook.detect_request answers."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.content import load_content
+from bot.core.code_request import CodeRequestDetector, Query, literal_finder
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def content():
+    return load_content()
+
+
+@pytest.fixture(scope="module")
+def detector(content) -> CodeRequestDetector:
+    book = content.codes
+    return CodeRequestDetector(
+        alias_terms=book._alias_terms,
+        keyword_terms=book._keyword_terms,
+        signal_terms=book._signal_terms,
+        exact=book._exact,
+        direct_purposes=[p.id for p in book.purposes.values() if p.direct],
+        find_literal=literal_finder(book._literals),
+    )
+
+
+def texts(content) -> list[str]:
+    """Real questions (held-out set), every FAQ paraphrase, every alias, keyword and code
+    alone and next to each operator name, and some that are neither."""
+    found = [
+        json.loads(line)["q"]
+        for line in (ROOT / "tests" / "data" / "faq-holdout.jsonl").read_text().splitlines()
+        if line.strip()
+    ]
+    for entry in content.faq.values():
+        for questions in entry.questions.values():
+            found.extend(questions)
+    book = content.codes
+    words = [t.compact for t in (*book._alias_terms, *book._keyword_terms, *book._signal_terms)]
+    words += [c.code for c in book.all_codes()]
+    names = [op.id for op in book.operators.values()] + ["metfone客服", "smart 余额"]
+    found += words + [f"{n} {w}" for n in names for w in words[::7]]
+    found += ["", "   ", "?!", "hello", "柬埔寨电话卡怎么续费", "1204是什么", "*1201# 是干嘛的"]
+    found += ["smart top up code", "how to check balance cellcard", "客服电话", "查流量 *888#"]
+    return found
+
+
+def test_same_answer_as_the_code_book(content, detector) -> None:
+    book = content.codes
+    checked = texts(content)
+    assert len(checked) > 1000
+    for text in checked:
+        old = book.detect_request(text)
+        new = detector.detect(text)
+        expected = None if old is None else Query(old.operator, old.purpose, old.code)
+        assert new == expected, text
+
+
+def test_finds_requests_and_leaves_questions_alone(detector) -> None:
+    assert detector.detect("metfone客服电话") == Query("metfone", "customer-service")
+    assert detector.detect("柬埔寨电话卡怎么续费") is None
+    assert detector.detect("") is None
+
+
+def test_a_fraction_of_the_code_books_cost(content, detector) -> None:
+    book = content.codes
+    sample = texts(content)[:400]
+
+    def per_call(detect) -> float:
+        best = float("inf")
+        for _ in range(3):  # best of three: the machine is shared
+            t = time.perf_counter()
+            for text in sample:
+                detect(text)
+            best = min(best, time.perf_counter() - t)
+        return best
+
+    assert per_call(detector.detect) < per_call(book.detect_request) / 2
