@@ -20,11 +20,14 @@ from bot.config import Settings
 from bot.content import Content, load_content
 from bot.context import Clock, Services, utc_now
 from bot.core.answers import build_matcher
+from bot.retrying_request import RetryingRequest
 from bot.storage import Store
+from bot.update_order import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 
-RATE_LIMIT_RETRIES = 3
+# 429s are waited out and repeated by RetryingRequest (bounded); the limiter only paces.
+RATE_LIMIT_RETRIES = 0
 
 
 def build_application(
@@ -40,8 +43,9 @@ def build_application(
     """The bot. With `request` (an OfflineRequest) it needs no token and no network.
 
     On the network (no `request`), sends go through AIORateLimiter, which keeps under
-    Telegram's limits and waits out a 429 (RetryAfter) before retrying; `rate_limit=False`
-    is for benchmarks only.
+    Telegram's limits, and RetryingRequest, which repeats what surely did not arrive
+    (bot/retrying_request.py); `rate_limit=False` is for benchmarks only. Updates of
+    different chats run concurrently, each chat's in order (bot/update_order.py).
     """
     content = content or load_content()
     svc = Services(settings, content, build_matcher(content), clock)
@@ -58,10 +62,12 @@ def build_application(
         )
         .post_init(_open_store)
         .post_shutdown(_close_store)
+        .concurrent_updates(PerChatUpdateProcessor())
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     else:
+        builder = builder.request(RetryingRequest())
         if rate_limit:
             builder = builder.rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
         if get_updates_request is not None:

@@ -10,12 +10,48 @@ from pathlib import Path
 from typing import Any
 
 import fakebotapi
+import hypothesis
 import pytest
 from fakebotapi import FakeBotApi
 
 from bot.config import Settings, load_settings
 
 fake_api = fakebotapi.fake_api  # the fixture, for every test module
+
+# One factor for every time limit a test waits on (readiness, replies, subprocess exit):
+# raise it on a slow or loaded machine, e.g. TEST_TIMEOUT_SCALE=3.
+TIMEOUT_SCALE = float(os.environ.get("TEST_TIMEOUT_SCALE") or 1.0)
+# The team's fact base beside the checkout; SHARED_DIR points elsewhere (e.g. a worktree).
+SHARED = Path(os.environ.get("SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared")
+
+# Hypothesis: no per-example deadline (a loaded machine makes any deadline flaky).
+settings_profile = hypothesis.settings(deadline=None)
+hypothesis.settings.register_profile("renewal-bot", settings_profile)
+hypothesis.settings.load_profile("renewal-bot")
+
+
+def scaled(seconds: float) -> float:
+    """A time limit, scaled by TEST_TIMEOUT_SCALE."""
+    return seconds * TIMEOUT_SCALE
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "subprocess: starts the bot as a separate process (run as its own CI step)"
+    )
+
+
+def require_shared(relative: str) -> Path:
+    """A file of ../shared (the team's fact base): skipped on a newcomer's machine without
+    it, but a FAILURE in CI (CI=true), where a missing file means a broken checkout."""
+    path = SHARED / relative
+    if not path.exists():
+        message = f"../shared/{relative} is not beside the repo"
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(message + " (CI=true: required)")
+        pytest.skip(message)
+    return path
+
 
 # The shape @BotFather hands out, so Settings.require_token() accepts it.
 TOKEN = "123456:TEST-token-of-the-right-shape-xxxxxxxx"

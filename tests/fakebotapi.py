@@ -97,6 +97,7 @@ class _Fault:
     status: int = 0
     body: dict[str, Any] | None = None
     seconds: float = 0.0
+    drop: bool = False  # close the connection without an answer, the call not handled
 
     def matches(self, call: Call) -> bool:
         return (
@@ -384,6 +385,11 @@ class FakeBotApi:
         """Answer matching calls ``seconds`` late (the call is recorded on arrival)."""
         self._faults.append(_Fault(method.lower(), chat_id, times, seconds=seconds))
 
+    def drop(self, method: str, chat_id: int | str | None = None, times: int | None = 1) -> None:
+        """Close the connection of the next ``times`` matching calls without answering and
+        without handling them (the request never reached Telegram's logic)."""
+        self._faults.append(_Fault(method.lower(), chat_id, times, drop=True))
+
     def clear_faults(self) -> None:
         self._faults.clear()
 
@@ -459,6 +465,13 @@ class FakeBotApi:
             if fault.body and call.faulted:
                 continue  # one error per call; later error faults keep their count
             fault.times = None if fault.times is None else fault.times - 1
+            if fault.drop:
+                call.faulted = True
+                call.response = {"dropped": True}
+                self._bump()
+                assert request.transport is not None
+                request.transport.close()
+                raise asyncio.CancelledError  # aiohttp drops a cancelled handler quietly
             if fault.seconds:
                 await self._sleep(fault.seconds)
             else:

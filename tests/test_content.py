@@ -5,10 +5,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import require_shared
 
 from bot.content import CONTENT_DIR, LANGS, ContentError, load_content
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 @pytest.fixture(scope="module")
@@ -17,18 +16,14 @@ def content():
 
 
 def test_every_public_topic_id_has_an_entry(content):
-    topics = SHARED / "faq-topics.md"
-    if not topics.exists():
-        pytest.skip("../shared/faq-topics.md is not beside the repo")
+    topics = require_shared("faq-topics.md")
     ids = set(re.findall(r"^\| `([a-z0-9-]+)` \|", topics.read_text(encoding="utf-8"), re.M))
     assert len(ids) >= 28
     assert ids <= set(content.faq), f"missing: {sorted(ids - set(content.faq))}"
 
 
 def test_sources_are_verified_urls(content):
-    facts = SHARED / "telecom-facts.md"
-    if not facts.exists():
-        pytest.skip("../shared/telecom-facts.md is not beside the repo")
+    facts = require_shared("telecom-facts.md")
     text = facts.read_text(encoding="utf-8")
     for entry in content.faq.values():
         for url in entry.sources:
