@@ -20,8 +20,8 @@ from bot.config import Settings
 from bot.content import Content, load_content
 from bot.context import Clock, Services, utc_now
 from bot.core.answers import build_matcher
+from bot.db_checks import open_store
 from bot.retrying_request import RetryingRequest
-from bot.storage import Store
 from bot.update_order import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ def register_handlers(application: Application) -> None:
 
 async def _open_store(application: Application) -> None:
     svc: Services = application.bot_data["services"]
-    svc.store = await Store.open(svc.settings.database_path)
+    svc.store = await open_store(svc.settings.database_path)
     from bot.dispatcher import start_dispatcher
 
     await start_dispatcher(application)  # reminders: recover in-flight rows, schedule wake-ups

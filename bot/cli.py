@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 
+from bot import exits
 from bot.config import ConfigError, Settings, load_settings
 from bot.content import ContentError, load_content
 
@@ -43,12 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "health":
             return health_command(settings, as_json=args.json)
         if args.command == "run":
-            from bot.logs import setup_logging
-            from bot.runtime import run
-
-            token = settings.require_token()  # one clear line before anything starts
-            setup_logging(settings.log_level, secrets=[token])
-            return run(settings)
+            return run_command(settings)
         logging.basicConfig(level=logging.WARNING)
         if args.command == "chat":
             from bot.chat import run_chat
@@ -56,11 +52,33 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(run_chat(settings, lang=args.lang))
             return 0
     except (ConfigError, ContentError) as exc:
-        print(f"renewal-bot: {exc}", file=sys.stderr)
-        return 2
+        return fail(exc)
     except KeyboardInterrupt:
-        return 130
-    return 1
+        return exits.INTERRUPTED
+    return exits.RETRYABLE
+
+
+def run_command(settings: Settings) -> int:
+    """The bot until SIGTERM; a failed start ends with one line and an exit code
+    (bot/exits.py), never with a traceback or the token."""
+    from bot.logs import setup_logging
+    from bot.process import install_excepthook, quiet_startup_aborts
+    from bot.runtime import run
+
+    token = settings.require_token()  # one clear line before anything starts
+    setup_logging(settings.log_level, secrets=[token])
+    install_excepthook((token,))
+    quiet_startup_aborts()
+    try:
+        return run(settings)
+    except Exception as exc:
+        return fail(exc, (token,))
+
+
+def fail(exc: BaseException, secrets: tuple[str, ...] = ()) -> int:
+    code, line = exits.explain(exc, secrets)
+    print(f"renewal-bot: {line}", file=sys.stderr)
+    return code
 
 
 def health_command(settings: Settings, as_json: bool = False) -> int:

@@ -35,9 +35,10 @@ from telegram.request import HTTPXRequest
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8  # the first try and up to seven repeats
+MAX_ATTEMPTS = 8  # the first try and up to seven repeats (429s: Telegram says when)
+MAX_NETWORK_ATTEMPTS = 4  # connection errors and 5xx: a network that is down fails fast
 MAX_TOTAL_SECONDS = 60.0  # never start a repeat that would end after this
-BASE_DELAY = 0.25  # back-off after a connection error or 5xx: 0.25, 0.5, 1, 2, 4, 8, 8 s
+BASE_DELAY = 0.25  # back-off after a connection error or 5xx: 0.25, 0.5, 1 s
 MAX_DELAY = 8.0
 # Methods that only read, or set the bot's own settings to a given value: repeating one
 # has the same effect as doing it once.
@@ -87,6 +88,7 @@ class RetryingRequest(HTTPXRequest):
         self,
         *,
         max_attempts: int = MAX_ATTEMPTS,
+        max_network_attempts: int = MAX_NETWORK_ATTEMPTS,
         max_total: float = MAX_TOTAL_SECONDS,
         base_delay: float = BASE_DELAY,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
@@ -96,6 +98,7 @@ class RetryingRequest(HTTPXRequest):
         kwargs.setdefault("connection_pool_size", 256)  # as PTB's default for the bot
         super().__init__(**kwargs)
         self.max_attempts = max_attempts
+        self.max_network_attempts = max_network_attempts
         self.max_total = max_total
         self.base_delay = base_delay
         self._sleep = sleep
@@ -105,7 +108,7 @@ class RetryingRequest(HTTPXRequest):
     async def do_request(self, url: str, method: str, *args: Any, **kwargs: Any) -> Any:
         name = api_method(url)
         started = self._clock()
-        attempt = 0
+        attempt = network_failures = 0
         while True:
             attempt += 1
             pause = self._paused_until - self._clock()
@@ -116,19 +119,26 @@ class RetryingRequest(HTTPXRequest):
             except (TimedOut, NetworkError) as exc:
                 if not (is_idempotent(name) or surely_not_sent(exc)):
                     raise
-                delay, outcome = self._backoff(attempt), exc
+                network_failures += 1
+                delay, outcome = self._backoff(network_failures), exc
             else:
                 if code == 429:
                     delay = retry_after_of(payload) or self._backoff(attempt)
                     self._paused_until = max(self._paused_until, self._clock() + delay)
                 elif code >= 500:
-                    delay = self._backoff(attempt)
+                    network_failures += 1
+                    delay = self._backoff(network_failures)
                 else:
                     return code, payload
                 outcome = (code, payload)
             spent = self._clock() - started
-            if attempt >= self.max_attempts or spent + delay > self.max_total:
-                log.warning("%s failed %d times in %.1f s: giving up", name, attempt, spent)
+            if (
+                attempt >= self.max_attempts
+                or network_failures >= self.max_network_attempts
+                or spent + delay > self.max_total
+            ):
+                # The caller sees the error (and the error handler logs it): INFO here.
+                log.info("%s failed %d times in %.1f s: giving up", name, attempt, spent)
                 if isinstance(outcome, BaseException):
                     raise outcome
                 return outcome

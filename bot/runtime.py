@@ -52,6 +52,8 @@ from telegram.request import HTTPXRequest
 from bot.app import build_application
 from bot.config import ConfigError, Settings
 from bot.context import Clock, Services, utc_now
+from bot.db_checks import quick_check
+from bot.process import prepare_loop
 
 log = logging.getLogger(__name__)
 
@@ -279,6 +281,8 @@ def _schedule_heartbeat(application: Application) -> None:
 
 async def _on_stop(application: Application) -> None:
     """Before the database closes: a last heartbeat saying the bot stopped."""
+    if application.bot_data["services"].store is None:
+        return  # never started (the database could not be opened): nothing to report
     report = await heartbeat_report(application)
     _write_now(application, {**report, "stopped_at": time.time()})
 
@@ -387,6 +391,7 @@ def run(settings: Settings) -> int:
         settings.database_path,
         settings.default_timezone,
     )
+    prepare_loop(application)  # our stop signals: a second SIGTERM must not abort the stop
     if settings.webhook_url:
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
         if not secret:
@@ -400,7 +405,8 @@ def run(settings: Settings) -> int:
             secret_token=secret,
             allowed_updates=Update.ALL_TYPES,
             drop_pending_updates=False,
-            bootstrap_retries=3,
+            bootstrap_retries=0,  # RetryingRequest repeats getMe etc.; fail fast
+            stop_signals=None,
         )
     else:
         application.run_polling(
@@ -408,7 +414,8 @@ def run(settings: Settings) -> int:
             timeout=POLL_TIMEOUT,
             allowed_updates=Update.ALL_TYPES,
             drop_pending_updates=False,
-            bootstrap_retries=3,
+            bootstrap_retries=0,  # RetryingRequest repeats getMe etc.; fail fast
+            stop_signals=None,
         )
     log.info("stopped")
     return 0
@@ -466,6 +473,9 @@ def check_health(settings: Settings, now: float | None = None) -> tuple[bool, di
             db.execute("SELECT count(*) FROM sqlite_master").fetchone()
             result["schema_version"] = db.execute("PRAGMA user_version").fetchone()[0]
         result["db_ok"] = True
+        if damage := quick_check(settings.database_path):  # bot/db_checks.py
+            result["db_ok"] = False
+            problems.append(f"database damaged (quick_check): {'; '.join(damage[:3])}")
     except sqlite3.Error as exc:
         result["db_ok"] = False
         problems.append(f"database not reachable: {exc}")

@@ -11,20 +11,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
+import shutil
 import signal
 import socket
 import sqlite3
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from aiohttp import ClientSession
-from conftest import PYTHON, TOKEN, subprocess_env
+from conftest import PYTHON, ROOT, TOKEN, scaled, subprocess_env
 from fakebotapi import FakeBotApi
 
 from bot.config import load_settings
 from bot.runtime import check_health
 
 OK = lambda c: not c.faulted  # noqa: E731
+pytestmark = pytest.mark.subprocess
 
 
 async def start_bot(env: dict[str, str], cwd) -> asyncio.subprocess.Process:
@@ -219,3 +223,35 @@ async def get_until_served(url: str, timeout: float = 10) -> tuple[int, str]:
                 pass
             assert loop.time() < deadline, f"{url} not served in {timeout} s"
             await asyncio.sleep(0.05)
+
+
+@pytest.mark.skipif(shutil.which("uv") is None, reason="uv is not installed")
+async def test_uv_run_stops_promptly_on_a_process_group_sigterm(
+    fake_api: FakeBotApi, tmp_path
+) -> None:
+    """`uv run renewal-bot run` in its own process group (as under a terminal or a
+    supervisor): killpg(SIGTERM) reaches uv and the bot, and uv forwards it again. The
+    second signal used to abort PTB's shutdown half way, leaving aiosqlite's non-daemon
+    thread alive: the process never ended."""
+    env = subprocess_env(fake_api.base_url, tmp_path, UV_PYTHON_DOWNLOADS="never")
+    env.pop("PYTHONPATH")
+    proc = await asyncio.create_subprocess_exec(
+        shutil.which("uv"), "run", "--frozen", "renewal-bot", "run",
+        env=env, cwd=ROOT, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        await fake_api.wait_for("getUpdates", timeout=scaled(60))
+        fake_api.user_sends(70, "/start")
+        await fake_api.wait_for("sendMessage", chat_id=70, predicate=OK, timeout=scaled(15))
+        since = len(fake_api.calls)
+        await fake_api.wait_for("getUpdates", since=since, timeout=scaled(15))  # a poll is open
+        os.killpg(proc.pid, signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(proc.communicate(), scaled(10))
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    text = stderr.decode()
+    assert proc.returncode == 0, text
+    assert "SIGTERM: stopping" in text and text.rstrip().endswith("bot.runtime: stopped")
+    assert "Traceback" not in text

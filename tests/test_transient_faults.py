@@ -99,7 +99,7 @@ async def test_read_timeout_on_a_read_is_repeated(fake_api: FakeBotApi):
 async def test_retries_are_bounded_in_count_and_time(fake_api: FakeBotApi, ptb_timedelta):
     fake_api.fail("sendMessage", status=500, times=None)
     sleeps = Sleeps()
-    bot = await bot_with(fake_api, retrying(sleeps, max_attempts=4))
+    bot = await bot_with(fake_api, retrying(sleeps))
     try:
         with pytest.raises(NetworkError):
             await bot.send_message(7, "x")
