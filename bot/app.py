@@ -105,7 +105,7 @@ def api_urls(base_url: str) -> tuple[str, str]:
 def register_handlers(application: Application) -> None:
     from bot.handlers import codes, common, faq, flood, remind
 
-    flood.register(application)  # group -1: a flooded update reaches no other handler
+    flood.register(application)  # group -2: a flooded update reaches no other handler
     common.register_commands(application)
     codes.register(application)
     remind.register(application)

@@ -90,3 +90,13 @@ async def test_flooded_button_presses_get_one_alert_and_silent_answers(
     alerts = [a for a in answers if a.params.get("text") and "wait" in a.params["text"]]
     assert len(alerts) == 1 and alerts[0].params.get("show_alert")
     assert all(a.response["ok"] for a in answers)  # every spinner stopped exactly once
+
+
+def test_flood_control_has_a_handler_group_of_its_own(tmp_path: Path):
+    """A group runs only its first matching handler: sharing one would swallow others."""
+    from bot.handlers.flood import GROUP, slow_down_floods
+
+    app = build_application(settings_for(tmp_path / "bot.sqlite3"), request=OfflineRequest())
+    [handler] = app.handlers[GROUP]
+    assert handler.callback is slow_down_floods
+    assert min(g for g in app.handlers if g != -100) == GROUP

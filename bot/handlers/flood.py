@@ -1,10 +1,12 @@
 """A sender flooding the bot is slowed down with one notice; nobody else notices.
 
-Runs in handler group -1, before every other handler: a flooded update is stopped with
-ApplicationHandlerStop, so it costs no database write and no answer. The decision is
-bot/core/flood.py; here are only the keys (the user; a group chat as a whole) and the
-one notice: a reply to a message, an alert on a button press (whose spinner must be
-answered anyway), nothing for an inline query (Telegram drops unanswered ones).
+Runs in handler group -2, before every other handler (not -1: a group runs only its
+first matching handler, and -1 holds /start's "user is back" and my_chat_member). A
+flooded update is stopped with ApplicationHandlerStop, so it costs no database write
+and no answer. The decision is bot/core/flood.py; here are only the keys (the user; a
+group chat as a whole) and the one notice: a reply to a message, an alert on a button
+press (whose spinner must be answered anyway), nothing for an inline query (Telegram
+drops unanswered ones).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from bot.core.text import lang_from_telegram
 
 log = logging.getLogger(__name__)
 
-GROUP = -1  # after the health stamp (-100), before every feature handler (0)
+GROUP = -2  # after the health stamp (-100), before -1 (/start reactivation) and features
 NOTICE_KEY = "flood_slow_down"
 
 
