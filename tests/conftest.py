@@ -13,14 +13,13 @@ import fakebotapi
 import hypothesis
 import pytest
 from fakebotapi import FakeBotApi
+from timing import TIMEOUT_SCALE, scaled
 
 from bot.config import Settings, load_settings
 
 fake_api = fakebotapi.fake_api  # the fixture, for every test module
+__all__ = ["TIMEOUT_SCALE", "fake_api", "scaled"]  # scaled(): time limits, see timing.py
 
-# One factor for every time limit a test waits on (readiness, replies, subprocess exit):
-# raise it on a slow or loaded machine, e.g. TEST_TIMEOUT_SCALE=3.
-TIMEOUT_SCALE = float(os.environ.get("TEST_TIMEOUT_SCALE") or 1.0)
 # The team's fact base beside the checkout; SHARED_DIR points elsewhere (e.g. a worktree).
 SHARED = Path(os.environ.get("SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared")
 
@@ -28,11 +27,6 @@ SHARED = Path(os.environ.get("SHARED_DIR") or Path(__file__).resolve().parents[2
 settings_profile = hypothesis.settings(deadline=None)
 hypothesis.settings.register_profile("renewal-bot", settings_profile)
 hypothesis.settings.load_profile("renewal-bot")
-
-
-def scaled(seconds: float) -> float:
-    """A time limit, scaled by TEST_TIMEOUT_SCALE."""
-    return seconds * TIMEOUT_SCALE
 
 
 def pytest_configure(config: pytest.Config) -> None:

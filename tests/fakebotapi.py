@@ -34,6 +34,7 @@ from typing import Any
 
 import pytest_asyncio
 from aiohttp import ClientSession, web
+from timing import scaled
 
 BOT_USER = {
     "id": 123456,
@@ -326,14 +327,16 @@ class FakeBotApi:
         method: str,
         predicate: Callable[[Call], bool] | None = None,
         chat_id: int | str | None = None,
-        timeout: float = 10.0,
+        timeout: float | None = None,
         count: int = 1,
         since: int = 0,
     ) -> list[Call]:
         """Wait until ``count`` matching calls (among ``self.calls[since:]``) were recorded.
 
         Faulted calls match too; pass ``predicate=lambda c: not c.faulted`` to skip them.
+        ``timeout`` defaults to 10 s scaled by TEST_TIMEOUT_SCALE (tests/timing.py).
         """
+        timeout = scaled(10.0) if timeout is None else timeout
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:

@@ -47,7 +47,7 @@ async def start_bot(env: dict[str, str], cwd) -> asyncio.subprocess.Process:
 async def stop_bot(proc: asyncio.subprocess.Process, sig: int = signal.SIGTERM) -> str:
     if proc.returncode is None:
         proc.send_signal(sig)
-    _, stderr = await asyncio.wait_for(proc.communicate(), 15)
+    _, stderr = await asyncio.wait_for(proc.communicate(), scaled(15))
     return stderr.decode()
 
 
@@ -55,7 +55,7 @@ async def health(env: dict[str, str], cwd) -> tuple[int, dict]:
     proc = await asyncio.create_subprocess_exec(
         PYTHON, "-m", "bot", "health", "--json", env=env, cwd=cwd, stdout=asyncio.subprocess.PIPE
     )
-    out, _ = await asyncio.wait_for(proc.communicate(), 15)
+    out, _ = await asyncio.wait_for(proc.communicate(), scaled(15))
     return proc.returncode, json.loads(out)
 
 
@@ -65,7 +65,7 @@ async def test_subprocess_bot_answers_reports_healthy_and_stops_on_sigterm(
     env = subprocess_env(fake_api.base_url, tmp_path)
     proc = await start_bot(env, tmp_path)
     try:
-        await fake_api.wait_for("getUpdates", timeout=15)
+        await fake_api.wait_for("getUpdates", timeout=scaled(15))
         fake_api.user_sends(7, "/start", language_code="zh-hans", first_name="阿明")
         [reply] = await fake_api.wait_for("sendMessage", chat_id=7, predicate=OK)
         assert "续费保号" in reply.params["text"] and "阿明" in reply.params["text"]
@@ -100,7 +100,7 @@ async def test_subprocess_bot_with_a_token_template_url(fake_api: FakeBotApi, tm
     proc = await start_bot(env, tmp_path)
     try:
         fake_api.user_sends(8, "how do I renew my eSIM")
-        [reply] = await fake_api.wait_for("sendMessage", chat_id=8, timeout=15)
+        [reply] = await fake_api.wait_for("sendMessage", chat_id=8, timeout=scaled(15))
         assert "eSIM" in reply.params["text"]
     finally:
         stderr = await stop_bot(proc, signal.SIGINT)
@@ -116,7 +116,7 @@ def reminder_states(db_path, chat_id: int) -> list[str]:
 
 async def wait_until(condition, timeout: float = 10.0) -> None:
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + scaled(timeout)
     while not condition():
         assert loop.time() < deadline, "condition not met in time"
         await asyncio.sleep(0.05)
@@ -138,7 +138,7 @@ async def test_reminder_survives_sigkill_and_arrives_exactly_once(
     proc = await start_bot(env_at(0), tmp_path)
     try:
         update_id = fake_api.user_sends(30, "/remind 2027-03-10 14:35 smart")
-        [saved] = await fake_api.wait_for("sendMessage", chat_id=30, timeout=15)
+        [saved] = await fake_api.wait_for("sendMessage", chat_id=30, timeout=scaled(15))
         assert "Saved" in saved.params["text"] and "14:35" in saved.params["text"]
         assert reminder_states(db, 30) == ["pending"]
         # Telegram forgets an update once a later getUpdates confirms it.
@@ -150,7 +150,7 @@ async def test_reminder_survives_sigkill_and_arrives_exactly_once(
     mark = len(fake_api.calls)
     proc = await start_bot(env_at(65), tmp_path)  # the reminder is now overdue
     try:
-        [due] = await fake_api.wait_for("sendMessage", chat_id=30, since=mark, timeout=15)
+        [due] = await fake_api.wait_for("sendMessage", chat_id=30, since=mark, timeout=scaled(15))
         assert "Smart" in due.params["text"] and "*888*" in due.params["text"]
         await wait_until(lambda: reminder_states(db, 30) == ["sent"])
     finally:
@@ -160,7 +160,9 @@ async def test_reminder_survives_sigkill_and_arrives_exactly_once(
     proc = await start_bot(env_at(75), tmp_path)
     try:
         fake_api.user_sends(30, "/start")
-        [welcome] = await fake_api.wait_for("sendMessage", chat_id=30, since=mark, timeout=15)
+        [welcome] = await fake_api.wait_for(
+            "sendMessage", chat_id=30, since=mark, timeout=scaled(15)
+        )
         assert "Hi " in welcome.params["text"]
     finally:
         stderr = await stop_bot(proc)
@@ -187,7 +189,7 @@ async def test_subprocess_bot_in_webhook_mode(fake_api: FakeBotApi, tmp_path) ->
     proc = await start_bot(env, tmp_path)
     try:
         # PTB calls setWebhook, then starts its server; /healthz is added once it runs.
-        [hook] = await fake_api.wait_for("setWebhook", timeout=15)
+        [hook] = await fake_api.wait_for("setWebhook", timeout=scaled(15))
         assert hook.params["url"] == url and hook.params["secret_token"] == "webhook-secret-1"
         assert hook.params["drop_pending_updates"] is False
         status, body = await get_until_served(f"http://127.0.0.1:{port}/healthz")
@@ -211,6 +213,7 @@ async def test_subprocess_bot_in_webhook_mode(fake_api: FakeBotApi, tmp_path) ->
 async def get_until_served(url: str, timeout: float = 10) -> tuple[int, str]:
     """GET url, retrying while the server is not up yet (refused) or the route not added."""
     loop = asyncio.get_running_loop()
+    timeout = scaled(timeout)
     deadline = loop.time() + timeout
     async with ClientSession() as session:
         while True:
