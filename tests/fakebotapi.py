@@ -99,6 +99,7 @@ class _Fault:
     body: dict[str, Any] | None = None
     seconds: float = 0.0
     drop: bool = False  # close the connection without an answer, the call not handled
+    until: asyncio.Event | None = None  # hang until this is set (or the server stops)
 
     def matches(self, call: Call) -> bool:
         return (
@@ -393,6 +394,14 @@ class FakeBotApi:
         without handling them (the request never reached Telegram's logic)."""
         self._faults.append(_Fault(method.lower(), chat_id, times, drop=True))
 
+    def hang(
+        self, method: str, chat_id: int | str | None = None, times: int | None = 1
+    ) -> asyncio.Event:
+        """Hold matching calls (recorded on arrival) until the returned event is set."""
+        release = asyncio.Event()
+        self._faults.append(_Fault(method.lower(), chat_id, times, until=release))
+        return release
+
     def clear_faults(self) -> None:
         self._faults.clear()
 
@@ -475,7 +484,9 @@ class FakeBotApi:
                 assert request.transport is not None
                 request.transport.close()
                 raise asyncio.CancelledError  # aiohttp drops a cancelled handler quietly
-            if fault.seconds:
+            if fault.until is not None:
+                await self._hold(fault.until)
+            elif fault.seconds:
                 await self._sleep(fault.seconds)
             else:
                 call.faulted, status, body = True, fault.status, fault.body or {}
@@ -503,6 +514,16 @@ class FakeBotApi:
         assert self._closed is not None
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._closed.wait(), seconds)
+
+    async def _hold(self, release: asyncio.Event) -> None:
+        assert self._closed is not None
+        closed = asyncio.ensure_future(self._closed.wait())
+        released = asyncio.ensure_future(release.wait())
+        try:
+            await asyncio.wait({closed, released}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            closed.cancel()
+            released.cancel()
 
     def _render(self, params: dict[str, Any], key: str = "text") -> str:
         text = params.get(key)

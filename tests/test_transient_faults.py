@@ -160,12 +160,13 @@ async def test_a_500_a_drop_and_five_429s_each_reply_arrives_exactly_once(
 
 
 async def test_a_hung_chat_does_not_delay_another_chats_reply(fake_api: FakeBotApi, live_bot):
-    fake_api.delay("sendMessage", seconds=scaled(4), chat_id=50, times=1)
+    release = fake_api.hang("sendMessage", chat_id=50)
     fake_api.user_sends(50, "/start")
     [hung] = await fake_api.wait_for("sendMessage", chat_id=50)
     fake_api.user_sends(51, "/start")
     await fake_api.wait_for("sendMessage", chat_id=51, predicate=OK)
     assert hung.response is None  # 51 got its answer while 50's send still hangs
+    release.set()
     await fake_api.wait_for("sendMessage", lambda c: c.response is not None, chat_id=50)
     assert len(fake_api.sent_texts(50)) == 1  # the hung reply arrived, once
 
