@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
             from bot.chat import run_chat
 
             asyncio.run(run_chat(settings, lang=args.lang))
-            return 0
+            return exits.OK
     except (ConfigError, ContentError) as exc:
         return fail(exc)
     except KeyboardInterrupt:
@@ -86,7 +86,7 @@ def health_command(settings: Settings, as_json: bool = False) -> int:
 
     healthy, report = check_health(settings)
     print(json.dumps(report) if as_json else format_health(report))
-    return 0 if healthy else 1
+    return exits.OK if healthy else exits.UNHEALTHY
 
 
 def check_content() -> int:
@@ -96,7 +96,7 @@ def check_content() -> int:
     print(
         f"content OK: {len(content.faq)} FAQ entries, {len(content.synonyms)} synonym groups{extra}"
     )
-    return 0
+    return exits.OK
 
 
 def ask_command(args: argparse.Namespace) -> int:
@@ -111,15 +111,15 @@ def ask_command(args: argparse.Namespace) -> int:
             question = line.rstrip("\n")
             reply = respond(content, matcher, question, preferred)
             print(json.dumps(as_json(question, reply), ensure_ascii=False), flush=True)
-        return 0
+        return exits.OK
     if not args.question:
         print(
             "renewal-bot ask: give a question, or use --json with questions on stdin",
             file=sys.stderr,
         )
-        return 2
+        return exits.CONFIG
     from bot.chat import html_to_text
 
     reply = respond(content, matcher, " ".join(args.question), preferred)
     print(html_to_text(reply.text))
-    return 0
+    return exits.OK

@@ -9,6 +9,9 @@ The codes are a contract with the supervisor (deploy/renewal-bot.service):
   database) -> RestartPreventExitStatus=2 stops the restart loop;
 - 130: interrupted in the terminal (Ctrl-C) before the bot ran.
 
+`renewal-bot health` answers 0 healthy, 1 unhealthy (Docker's HEALTHCHECK contract);
+wrong command-line usage is 2, like argparse's own errors.
+
 The message never contains the token: PTB's InvalidToken quotes it, so Telegram errors
 are described by their kind, and everything else goes through bot.logs.redact.
 """
@@ -27,6 +30,7 @@ OK = 0
 RETRYABLE = 1
 CONFIG = 2
 INTERRUPTED = 130
+UNHEALTHY = 1
 
 
 class DatabaseUnusable(Exception):
