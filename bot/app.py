@@ -39,11 +39,13 @@ from bot.content import Content, load_content
 from bot.context import BotContext, Clock, Services, utc_now
 from bot.core.answers import build_matcher
 from bot.core.matching import Matcher
+from bot.db_checks import open_store
 from bot.handlers import (
     codes,
     errors,
     fallbacks,
     faq,
+    flood,
     flows,
     language,
     membership,
@@ -54,11 +56,13 @@ from bot.handlers import (
     timezone,
 )
 from bot.reminders.sender import start_sender, stop_sender
-from bot.storage import Store
+from bot.retrying_request import RetryingRequest
+from bot.update_order import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 
-RATE_LIMIT_RETRIES = 3
+# 429s are waited out and repeated by RetryingRequest (bounded); the limiter only paces.
+RATE_LIMIT_RETRIES = 0
 
 
 def build_application(
@@ -75,8 +79,9 @@ def build_application(
     """The bot. With `request` (an OfflineRequest) it needs no token and no network.
 
     On the network (no `request`), sends go through AIORateLimiter, which keeps under
-    Telegram's limits and waits out a 429 (RetryAfter) before retrying; `rate_limit=False`
-    is for benchmarks only.
+    Telegram's limits, and RetryingRequest, which repeats what surely did not arrive
+    (bot/retrying_request.py); `rate_limit=False` is for benchmarks only. Updates of
+    different chats run concurrently, each chat's in order (bot/update_order.py).
     """
     content = content or load_content()
     svc = Services(settings, content, matcher or build_matcher(content), clock)
@@ -94,10 +99,12 @@ def build_application(
         )
         .post_init(_open_store)
         .post_shutdown(_close_store)
+        .concurrent_updates(PerChatUpdateProcessor())
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     else:
+        builder = builder.request(RetryingRequest())
         if rate_limit:
             builder = builder.rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
         if get_updates_request is not None:
@@ -164,6 +171,7 @@ def questions_and_fallbacks() -> list[BaseHandler]:
 
 def register_handlers(application: Application) -> None:
     """The handler table, in the order PTB tries them."""
+    flood.register(application)  # group -2: a flooded update reaches no other handler
     application.add_handlers(commands_and_buttons())
     membership.register(application)  # group -1: blocked users, /start resumes
     remind_flow.register(application)  # the reminder conversations, in this order
@@ -177,7 +185,7 @@ def register_handlers(application: Application) -> None:
 
 async def _open_store(application: Application) -> None:
     svc: Services = application.bot_data["services"]
-    svc.store = await Store.open(svc.settings.database_path)
+    svc.store = await open_store(svc.settings.database_path)
     await start_sender(application)  # reminders: recover in-flight rows, schedule wake-ups
     # Content, matcher and libraries live as long as the process: keep the cyclic
     # garbage collector off them, or each full collection walks them all (a 40 ms stall

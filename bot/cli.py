@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 
+from bot import exits
 from bot.config import ConfigError, Settings, load_settings
 from bot.content import ContentError, load_content
 
@@ -49,22 +50,39 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "health":
             return health_command(settings, as_json=args.json)
         if args.command == "run":
-            from bot.logs import setup_logging
-            from bot.service import run
-
-            token = settings.require_token()  # one clear line before anything starts
-            setup_logging(settings.log_level, secrets=[token])
-            return run(settings)
+            return run_command(settings)
         logging.basicConfig(level=logging.WARNING)
         from bot.terminal import run_chat  # "chat", the one command left
 
         asyncio.run(run_chat(settings, lang=args.lang))
-        return 0
+        return exits.OK
     except (ConfigError, ContentError) as exc:
-        print(f"renewal-bot: {exc}", file=sys.stderr)
-        return 2
+        return fail(exc)
     except KeyboardInterrupt:
-        return 130
+        return exits.INTERRUPTED
+
+
+def run_command(settings: Settings) -> int:
+    """The bot until SIGTERM; a failed start ends with one line and an exit code
+    (bot/exits.py), never with a traceback or the token."""
+    from bot.logs import setup_logging
+    from bot.process import install_excepthook, quiet_startup_aborts
+    from bot.service import run
+
+    token = settings.require_token()  # one clear line before anything starts
+    setup_logging(settings.log_level, secrets=[token])
+    install_excepthook((token,))
+    quiet_startup_aborts()
+    try:
+        return run(settings)
+    except Exception as exc:
+        return fail(exc, (token,))
+
+
+def fail(exc: BaseException, secrets: tuple[str, ...] = ()) -> int:
+    code, line = exits.explain(exc, secrets)
+    print(f"renewal-bot: {line}", file=sys.stderr)
+    return code
 
 
 def health_command(settings: Settings, as_json: bool = False) -> int:
@@ -72,7 +90,7 @@ def health_command(settings: Settings, as_json: bool = False) -> int:
 
     healthy, report = check_health(settings)
     print(json.dumps(report) if as_json else format_health(report))
-    return 0 if healthy else 1
+    return exits.OK if healthy else exits.UNHEALTHY
 
 
 def check_content() -> int:
@@ -82,7 +100,7 @@ def check_content() -> int:
     print(
         f"content OK: {len(content.faq)} FAQ entries, {len(content.synonyms)} synonym groups{extra}"
     )
-    return 0
+    return exits.OK
 
 
 def ask_command(args: argparse.Namespace) -> int:
@@ -97,15 +115,15 @@ def ask_command(args: argparse.Namespace) -> int:
             question = line.rstrip("\n")
             reply = respond(content, matcher, question, preferred)
             print(json.dumps(as_json(question, reply), ensure_ascii=False), flush=True)
-        return 0
+        return exits.OK
     if not args.question:
         print(
             "renewal-bot ask: give a question, or use --json with questions on stdin",
             file=sys.stderr,
         )
-        return 2
+        return exits.CONFIG
     from bot.i18n import html_to_text
 
     reply = respond(content, matcher, " ".join(args.question), preferred)
     print(html_to_text(reply.text))
-    return 0
+    return exits.OK

@@ -25,6 +25,7 @@ from telegram.request import HTTPXRequest
 
 from bot.config import Settings
 from bot.context import Services
+from bot.db_checks import quick_check
 from bot.reminders.sender import BOT_DATA_KEY as SENDER_KEY
 from bot.reminders.sender import POLL_JOB
 
@@ -159,6 +160,8 @@ def schedule_heartbeat(application: Application) -> None:
 
 async def write_stopped(application: Application) -> None:
     """Before the database closes: a last heartbeat saying the bot stopped."""
+    if application.bot_data["services"].store is None:
+        return  # never started (the database could not be opened): nothing to report
     report = await heartbeat_report(application)
     _write_now(application, {**report, "stopped_at": time.time()})
 
@@ -192,6 +195,9 @@ def check_health(settings: Settings, now: float | None = None) -> tuple[bool, di
             db.execute("SELECT count(*) FROM sqlite_master").fetchone()
             result["schema_version"] = db.execute("PRAGMA user_version").fetchone()[0]
         result["db_ok"] = True
+        if damage := quick_check(settings.database_path):
+            result["db_ok"] = False
+            problems.append(f"database damaged (quick_check): {'; '.join(damage[:3])}")
     except sqlite3.Error as exc:
         result["db_ok"] = False
         problems.append(f"database not reachable: {exc}")

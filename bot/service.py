@@ -44,6 +44,7 @@ from bot.health import (
     write_stopped,
 )
 from bot.menus import set_menus
+from bot.process import prepare_loop
 
 log = logging.getLogger(__name__)
 
@@ -257,12 +258,14 @@ def run(settings: Settings) -> int:
     if settings.webhook_url:
         asyncio.run(_until_signalled(webhook(application, settings)))
     else:
+        prepare_loop(application)  # our stop signals: a second SIGTERM must not abort the stop
         application.run_polling(
             poll_interval=0,
             timeout=POLL_TIMEOUT,
             allowed_updates=Update.ALL_TYPES,
             drop_pending_updates=False,
-            bootstrap_retries=BOOTSTRAP_RETRIES,
+            bootstrap_retries=0,  # RetryingRequest repeats getMe etc.; fail fast
+            stop_signals=None,
         )
     log.info("stopped")
     return 0

@@ -10,12 +10,30 @@ from pathlib import Path
 from typing import Any
 
 import fakebotapi
+import hypothesis
 import pytest
 from fakebotapi import FakeBotApi
+from timing import TIMEOUT_SCALE, scaled
 
 from bot.config import Settings, load_settings
 
 fake_api = fakebotapi.fake_api  # the fixture, for every test module
+__all__ = ["TIMEOUT_SCALE", "fake_api", "scaled"]  # scaled(): time limits, see timing.py
+
+# The team's fact base beside the checkout; SHARED_DIR points elsewhere (e.g. a worktree).
+from tests.shared_docs import shared_file as require_shared  # noqa: E402,F401  (tests import it)
+
+# Hypothesis: no per-example deadline (a loaded machine makes any deadline flaky).
+settings_profile = hypothesis.settings(deadline=None)
+hypothesis.settings.register_profile("renewal-bot", settings_profile)
+hypothesis.settings.load_profile("renewal-bot")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "subprocess: starts the bot as a separate process (run as its own CI step)"
+    )
+
 
 # The shape @BotFather hands out, so Settings.require_token() accepts it.
 TOKEN = "123456:TEST-token-of-the-right-shape-xxxxxxxx"

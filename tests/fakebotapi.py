@@ -34,6 +34,7 @@ from typing import Any
 
 import pytest_asyncio
 from aiohttp import ClientSession, web
+from timing import scaled
 
 BOT_USER = {
     "id": 123456,
@@ -97,6 +98,8 @@ class _Fault:
     status: int = 0
     body: dict[str, Any] | None = None
     seconds: float = 0.0
+    drop: bool = False  # close the connection without an answer, the call not handled
+    until: asyncio.Event | None = None  # hang until this is set (or the server stops)
 
     def matches(self, call: Call) -> bool:
         return (
@@ -325,14 +328,16 @@ class FakeBotApi:
         method: str,
         predicate: Callable[[Call], bool] | None = None,
         chat_id: int | str | None = None,
-        timeout: float = 10.0,
+        timeout: float | None = None,
         count: int = 1,
         since: int = 0,
     ) -> list[Call]:
         """Wait until ``count`` matching calls (among ``self.calls[since:]``) were recorded.
 
         Faulted calls match too; pass ``predicate=lambda c: not c.faulted`` to skip them.
+        ``timeout`` defaults to 10 s scaled by TEST_TIMEOUT_SCALE (tests/timing.py).
         """
+        timeout = scaled(10.0) if timeout is None else timeout
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
@@ -383,6 +388,19 @@ class FakeBotApi:
     ) -> None:
         """Answer matching calls ``seconds`` late (the call is recorded on arrival)."""
         self._faults.append(_Fault(method.lower(), chat_id, times, seconds=seconds))
+
+    def drop(self, method: str, chat_id: int | str | None = None, times: int | None = 1) -> None:
+        """Close the connection of the next ``times`` matching calls without answering and
+        without handling them (the request never reached Telegram's logic)."""
+        self._faults.append(_Fault(method.lower(), chat_id, times, drop=True))
+
+    def hang(
+        self, method: str, chat_id: int | str | None = None, times: int | None = 1
+    ) -> asyncio.Event:
+        """Hold matching calls (recorded on arrival) until the returned event is set."""
+        release = asyncio.Event()
+        self._faults.append(_Fault(method.lower(), chat_id, times, until=release))
+        return release
 
     def clear_faults(self) -> None:
         self._faults.clear()
@@ -459,7 +477,16 @@ class FakeBotApi:
             if fault.body and call.faulted:
                 continue  # one error per call; later error faults keep their count
             fault.times = None if fault.times is None else fault.times - 1
-            if fault.seconds:
+            if fault.drop:
+                call.faulted = True
+                call.response = {"dropped": True}
+                self._bump()
+                assert request.transport is not None
+                request.transport.close()
+                raise asyncio.CancelledError  # aiohttp drops a cancelled handler quietly
+            if fault.until is not None:
+                await self._hold(fault.until)
+            elif fault.seconds:
                 await self._sleep(fault.seconds)
             else:
                 call.faulted, status, body = True, fault.status, fault.body or {}
@@ -487,6 +514,16 @@ class FakeBotApi:
         assert self._closed is not None
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._closed.wait(), seconds)
+
+    async def _hold(self, release: asyncio.Event) -> None:
+        assert self._closed is not None
+        closed = asyncio.ensure_future(self._closed.wait())
+        released = asyncio.ensure_future(release.wait())
+        try:
+            await asyncio.wait({closed, released}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            closed.cancel()
+            released.cancel()
 
     def _render(self, params: dict[str, Any], key: str = "text") -> str:
         text = params.get(key)

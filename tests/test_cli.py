@@ -67,3 +67,32 @@ async def test_chat_drives_the_real_handlers(tmp_path):
 
 def test_html_to_text():
     assert html_to_text('<b>A</b> &amp; <a href="https://x.y">1</a>') == "A & 1 (https://x.y)"
+
+
+def test_uncaught_exceptions_are_one_line_without_the_token(restore_logging, monkeypatch):
+    """The last line of defence: sys.excepthook and the event loop's exception handler."""
+    import asyncio
+    import sys
+
+    from conftest import TOKEN
+
+    from bot.logs import setup_logging
+    from bot.process import _loop_exception, install_excepthook
+
+    stream = io.StringIO()
+    setup_logging("INFO", secrets=[TOKEN], stream=stream)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    install_excepthook((TOKEN,))
+    try:
+        raise RuntimeError(f"The token `{TOKEN}` was rejected")
+    except RuntimeError as exc:
+        sys.excepthook(type(exc), exc, exc.__traceback__)
+    loop = asyncio.new_event_loop()
+    try:
+        loop.set_exception_handler(_loop_exception)
+        loop.call_exception_handler({"message": "Task exception", "exception": OSError(TOKEN)})
+    finally:
+        loop.close()
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2 and "uncaught exception" in lines[0] and "Task exception" in lines[1]
+    assert TOKEN not in stream.getvalue() and TOKEN.split(":")[1] not in stream.getvalue()

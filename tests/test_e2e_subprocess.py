@@ -11,20 +11,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
+import shutil
 import signal
 import socket
 import sqlite3
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from aiohttp import ClientSession
-from conftest import PYTHON, TOKEN, subprocess_env
+from conftest import PYTHON, ROOT, TOKEN, scaled, subprocess_env
 from fakebotapi import FakeBotApi
 
 from bot.config import load_settings
 from bot.health import check_health
 
 OK = lambda c: not c.faulted  # noqa: E731
+pytestmark = pytest.mark.subprocess
 
 
 async def start_bot(env: dict[str, str], cwd) -> asyncio.subprocess.Process:
@@ -43,7 +47,7 @@ async def start_bot(env: dict[str, str], cwd) -> asyncio.subprocess.Process:
 async def stop_bot(proc: asyncio.subprocess.Process, sig: int = signal.SIGTERM) -> str:
     if proc.returncode is None:
         proc.send_signal(sig)
-    _, stderr = await asyncio.wait_for(proc.communicate(), 15)
+    _, stderr = await asyncio.wait_for(proc.communicate(), scaled(15))
     return stderr.decode()
 
 
@@ -51,7 +55,7 @@ async def health(env: dict[str, str], cwd) -> tuple[int, dict]:
     proc = await asyncio.create_subprocess_exec(
         PYTHON, "-m", "bot", "health", "--json", env=env, cwd=cwd, stdout=asyncio.subprocess.PIPE
     )
-    out, _ = await asyncio.wait_for(proc.communicate(), 15)
+    out, _ = await asyncio.wait_for(proc.communicate(), scaled(15))
     return proc.returncode, json.loads(out)
 
 
@@ -61,7 +65,7 @@ async def test_subprocess_bot_answers_reports_healthy_and_stops_on_sigterm(
     env = subprocess_env(fake_api.base_url, tmp_path)
     proc = await start_bot(env, tmp_path)
     try:
-        await fake_api.wait_for("getUpdates", timeout=15)
+        await fake_api.wait_for("getUpdates", timeout=scaled(15))
         fake_api.user_sends(7, "/start", language_code="zh-hans", first_name="阿明")
         [reply] = await fake_api.wait_for("sendMessage", chat_id=7, predicate=OK)
         assert "续费保号" in reply.params["text"] and "阿明" in reply.params["text"]
@@ -96,7 +100,7 @@ async def test_subprocess_bot_with_a_token_template_url(fake_api: FakeBotApi, tm
     proc = await start_bot(env, tmp_path)
     try:
         fake_api.user_sends(8, "how do I renew my eSIM")
-        [reply] = await fake_api.wait_for("sendMessage", chat_id=8, timeout=15)
+        [reply] = await fake_api.wait_for("sendMessage", chat_id=8, timeout=scaled(15))
         assert "eSIM" in reply.params["text"]
     finally:
         stderr = await stop_bot(proc, signal.SIGINT)
@@ -112,7 +116,7 @@ def reminder_states(db_path, chat_id: int) -> list[str]:
 
 async def wait_until(condition, timeout: float = 10.0) -> None:
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + scaled(timeout)
     while not condition():
         assert loop.time() < deadline, "condition not met in time"
         await asyncio.sleep(0.05)
@@ -134,7 +138,7 @@ async def test_reminder_survives_sigkill_and_arrives_exactly_once(
     proc = await start_bot(env_at(0), tmp_path)
     try:
         update_id = fake_api.user_sends(30, "/remind 2027-03-10 14:35 smart")
-        [saved] = await fake_api.wait_for("sendMessage", chat_id=30, timeout=15)
+        [saved] = await fake_api.wait_for("sendMessage", chat_id=30, timeout=scaled(15))
         assert "Saved" in saved.params["text"] and "14:35" in saved.params["text"]
         assert reminder_states(db, 30) == ["pending"]
         # Telegram forgets an update once a later getUpdates confirms it.
@@ -146,7 +150,7 @@ async def test_reminder_survives_sigkill_and_arrives_exactly_once(
     mark = len(fake_api.calls)
     proc = await start_bot(env_at(65), tmp_path)  # the reminder is now overdue
     try:
-        [due] = await fake_api.wait_for("sendMessage", chat_id=30, since=mark, timeout=15)
+        [due] = await fake_api.wait_for("sendMessage", chat_id=30, since=mark, timeout=scaled(15))
         assert "Smart" in due.params["text"] and "*888*" in due.params["text"]
         await wait_until(lambda: reminder_states(db, 30) == ["sent"])
     finally:
@@ -156,7 +160,9 @@ async def test_reminder_survives_sigkill_and_arrives_exactly_once(
     proc = await start_bot(env_at(75), tmp_path)
     try:
         fake_api.user_sends(30, "/start")
-        [welcome] = await fake_api.wait_for("sendMessage", chat_id=30, since=mark, timeout=15)
+        [welcome] = await fake_api.wait_for(
+            "sendMessage", chat_id=30, since=mark, timeout=scaled(15)
+        )
         assert "Hi " in welcome.params["text"]
     finally:
         stderr = await stop_bot(proc)
@@ -183,7 +189,7 @@ async def test_subprocess_bot_in_webhook_mode(fake_api: FakeBotApi, tmp_path) ->
     proc = await start_bot(env, tmp_path)
     try:
         # The bot starts its server, then calls setWebhook; /healthz is served from the start.
-        [hook] = await fake_api.wait_for("setWebhook", timeout=15)
+        [hook] = await fake_api.wait_for("setWebhook", timeout=scaled(15))
         assert hook.params["url"] == url and hook.params["secret_token"] == "webhook-secret-1"
         assert hook.params["drop_pending_updates"] is False
         status, body = await get_until_served(f"http://127.0.0.1:{port}/healthz")
@@ -207,6 +213,7 @@ async def test_subprocess_bot_in_webhook_mode(fake_api: FakeBotApi, tmp_path) ->
 async def get_until_served(url: str, timeout: float = 10) -> tuple[int, str]:
     """GET url, retrying while the server is not up yet (refused) or the route not added."""
     loop = asyncio.get_running_loop()
+    timeout = scaled(timeout)
     deadline = loop.time() + timeout
     async with ClientSession() as session:
         while True:
@@ -219,3 +226,35 @@ async def get_until_served(url: str, timeout: float = 10) -> tuple[int, str]:
                 pass
             assert loop.time() < deadline, f"{url} not served in {timeout} s"
             await asyncio.sleep(0.05)
+
+
+@pytest.mark.skipif(shutil.which("uv") is None, reason="uv is not installed")
+async def test_uv_run_stops_promptly_on_a_process_group_sigterm(
+    fake_api: FakeBotApi, tmp_path
+) -> None:
+    """`uv run renewal-bot run` in its own process group (as under a terminal or a
+    supervisor): killpg(SIGTERM) reaches uv and the bot, and uv forwards it again. The
+    second signal used to abort PTB's shutdown half way, leaving aiosqlite's non-daemon
+    thread alive: the process never ended."""
+    env = subprocess_env(fake_api.base_url, tmp_path, UV_PYTHON_DOWNLOADS="never")
+    env.pop("PYTHONPATH")
+    proc = await asyncio.create_subprocess_exec(
+        shutil.which("uv"), "run", "--frozen", "renewal-bot", "run",
+        env=env, cwd=ROOT, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        await fake_api.wait_for("getUpdates", timeout=scaled(60))
+        fake_api.user_sends(70, "/start")
+        await fake_api.wait_for("sendMessage", chat_id=70, predicate=OK, timeout=scaled(15))
+        since = len(fake_api.calls)
+        await fake_api.wait_for("getUpdates", since=since, timeout=scaled(15))  # a poll is open
+        os.killpg(proc.pid, signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(proc.communicate(), scaled(10))
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    text = stderr.decode()
+    assert proc.returncode == 0, text
+    assert "SIGTERM: stopping" in text and text.rstrip().endswith("bot.service: stopped")
+    assert "Traceback" not in text

@@ -111,12 +111,14 @@ async def test_scheduler_jobs_and_ptb_routine_write_nothing_at_info(
     job.schedule_removal()
     logging.getLogger("telegram.ext.Application").info("Application started")
     logging.getLogger("apscheduler.scheduler").warning("a job was missed")
-    logging.getLogger("bot.dispatcher").info("reminders: 1 sent")
+    logging.getLogger("bot.reminders.sender").info("reminders: 1 sent")
     lines = out.getvalue().splitlines()
     # Under load APScheduler may also warn that a run was late: warnings stay visible.
     assert any("a job was missed" in line for line in lines), lines
     info = [line for line in lines if " INFO " in line]
-    assert len(info) == 1 and info[0].endswith("INFO bot.dispatcher: reminders: 1 sent"), lines
+    assert len(info) == 1 and info[0].endswith("INFO bot.reminders.sender: reminders: 1 sent"), (
+        lines
+    )
 
 
 def test_debug_level_opens_the_libraries_but_not_httpx(restore_logging) -> None:

@@ -8,8 +8,8 @@ import pytest
 from bot.callbacks import for_intent
 from bot.core.answers import ShowCategory, respond
 from bot.core.matching import ANSWER, REFUSE, SUGGEST
+from tests.shared_docs import shared_file as require_shared
 
-DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "faq-dev.jsonl"
 HOLDOUT = Path(__file__).parent / "data" / "faq-holdout.jsonl"
 
 
@@ -36,9 +36,7 @@ def evaluate(matcher, path: Path) -> tuple[float, float, list[str]]:
 
 
 def test_dev_set_accuracy(matcher):
-    if not DEV.exists():
-        pytest.skip("../shared/eval/faq-dev.jsonl is not beside the repo")
-    in_scope, out_of_scope, misses = evaluate(matcher, DEV)
+    in_scope, out_of_scope, misses = evaluate(matcher, require_shared("eval/faq-dev.jsonl"))
     assert in_scope >= 0.95, misses
     assert out_of_scope >= 0.90, misses
 
