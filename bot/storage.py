@@ -85,6 +85,36 @@ MIGRATIONS: list[str] = [
     CREATE INDEX reminders_sending ON reminders (id) WHERE state = 'sending';
     CREATE INDEX reminders_by_chat ON reminders (chat_id, state);
     """,
+    # 4: plans in groups belong to a member; per-plan pause, kind and "keep my number"
+    # follow-ups; retention needs to know when a plan ended.
+    """
+    -- Telegram user id of the member who made the plan. In a private chat that is the
+    -- chat id. Group plans made before this migration have no known owner and stay
+    -- NULL: the group's admins may manage them.
+    ALTER TABLE plans ADD COLUMN owner_id INTEGER;
+    UPDATE plans SET owner_id = chat_id WHERE chat_id > 0;
+    -- forum topic (message_thread_id) the plan was made in; reminders go back there
+    ALTER TABLE plans ADD COLUMN thread_id INTEGER;
+    -- 1 while the owner paused the plan (its reminders are held, the plan stays listed)
+    ALTER TABLE plans ADD COLUMN paused INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1));
+    -- what expires: the SIM's validity, a data pack, or a travel eSIM
+    ALTER TABLE plans ADD COLUMN kind TEXT NOT NULL DEFAULT 'validity'
+        CHECK (kind IN ('validity', 'data', 'travel'));
+    UPDATE plans SET kind = 'travel' WHERE operator = 'travel';
+    -- 1: opt-in "keep my number" lifecycle reminders after the expiry
+    ALTER TABLE plans ADD COLUMN follow_up INTEGER NOT NULL DEFAULT 0 CHECK (follow_up IN (0, 1));
+    -- unix seconds UTC when the plan was stopped or deleted (retention counts from it)
+    ALTER TABLE plans ADD COLUMN ended_at INTEGER;
+    UPDATE plans SET ended_at = updated_at WHERE state IN ('stopped', 'deleted');
+    -- NULL for kind 'lead' and 'snooze'; for kind 'follow_up' the lifecycle stage name
+    ALTER TABLE reminders ADD COLUMN stage TEXT;
+    -- a member's own plans in a group (/reminders, /export, /delete_me)
+    CREATE INDEX plans_by_owner ON plans (owner_id, state);
+    -- the daily retention purge: ended plans, finished reminders by planned time
+    CREATE INDEX plans_ended ON plans (ended_at) WHERE ended_at IS NOT NULL;
+    CREATE INDEX reminders_finished ON reminders (due_at)
+        WHERE state IN ('sent', 'skipped', 'cancelled', 'failed');
+    """,
 ]
 
 MAX_ACTIVE_PLANS = 20
