@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.content import Content, load_content
 from bot.context import Clock, Services, utc_now
 from bot.core.answers import build_matcher
-from bot.handlers import flows, membership, new_date, plans, remind_flow, timezone
+from bot.handlers import flows, membership, new_date, owners, plans, remind_flow, timezone
 from bot.reminders.sender import start_sender, stop_sender
 from bot.storage import Store
 
@@ -101,6 +101,7 @@ def api_urls(base_url: str) -> tuple[str, str]:
 def register_handlers(application: Application) -> None:
     from bot.handlers import codes, common, faq
 
+    owners.register(application)  # group -2: presses on another member's wizard or list
     common.register_commands(application)
     codes.register(application)
     membership.register(application)  # group -1: blocked users, /start resumes

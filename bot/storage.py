@@ -119,6 +119,7 @@ MIGRATIONS: list[str] = [
 
 MAX_ACTIVE_PLANS = 20
 LIVE_PLAN_STATES = ("active", "expired")  # listed in /reminders, counted against the limit
+FINISHED_REMINDER_STATES = ("sent", "skipped", "cancelled", "failed")
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,20 @@ class Plan:
     period_days: int | None
     state: str
     created_at: int
+    owner_id: int | None = None  # None: a group plan from before owners were recorded
+    thread_id: int | None = None  # forum topic the plan was made in
+    paused: bool = False
+    kind: str = "validity"  # validity | data | travel
+    follow_up: bool = False
+    ended_at: int | None = None
+
+
+@dataclass(frozen=True)
+class Purged:
+    """What the retention job removed."""
+
+    reminders: int
+    plans: int
 
 
 @dataclass(frozen=True)
@@ -304,8 +319,12 @@ class Store:
         reminders: Iterable[Planned],
         now: int,
         max_live: int = MAX_ACTIVE_PLANS,
+        owner_id: int | None = None,
+        thread_id: int | None = None,
     ) -> int | None:
-        """Insert a plan and its reminders; None when the chat already has `max_live` plans."""
+        """Insert a plan and its reminders; None when its owner already has `max_live` live
+        plans in this chat (in a group each member has their own limit)."""
+        owner_id = chat_id if owner_id is None else owner_id
         if label is not None and len(label) > 64:
             raise ValueError("label longer than 64 characters")
         async with self.transaction() as db:
@@ -315,18 +334,22 @@ class Store:
                 (chat_id, now, now),
             )
             async with db.execute(
-                f"SELECT COUNT(*) FROM plans WHERE chat_id = ? AND state IN {LIVE_PLAN_STATES}",
-                (chat_id,),
+                f"""SELECT COUNT(*) FROM plans
+                    WHERE chat_id = ? AND owner_id = ? AND state IN {LIVE_PLAN_STATES}""",
+                (chat_id, owner_id),
             ) as cur:
                 (count,) = await cur.fetchone()
             if count >= max_live:
                 return None
             async with db.execute(
-                """INSERT INTO plans (chat_id, operator, label, expiry, time_of_day, leads,
-                                      period_days, state, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?) RETURNING id""",
+                """INSERT INTO plans (chat_id, owner_id, thread_id, operator, label, expiry,
+                                      time_of_day, leads, period_days, state, created_at,
+                                      updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?) RETURNING id""",
                 (
                     chat_id,
+                    owner_id,
+                    thread_id,
                     operator,
                     label,
                     expiry.isoformat(),
@@ -378,19 +401,32 @@ class Store:
             row = await cur.fetchone()
         return _plan(row) if row else None
 
-    async def live_plans(self, chat_id: int) -> list[Plan]:
-        """The chat's active and expired plans (not stopped or deleted), by expiry."""
+    async def live_plans(self, chat_id: int, owner_id: int | None = None) -> list[Plan]:
+        """The chat's active and expired plans (not stopped or deleted), by expiry; with
+        `owner_id`, only that member's (a group's list is per member)."""
         async with self.db.execute(
             f"""SELECT {PLAN_COLS} FROM plans WHERE chat_id = ? AND state IN {LIVE_PLAN_STATES}
+                  AND (? IS NULL OR owner_id = ?)
                 ORDER BY expiry, id""",
-            (chat_id,),
+            (chat_id, owner_id, owner_id),
         ) as cur:
             return [_plan(row) for row in await cur.fetchall()]
 
-    async def count_live_plans(self, chat_id: int) -> int:
+    async def owned_live_plans(self, owner_id: int) -> list[Plan]:
+        """A person's live plans in every chat (their time zone applies to all of them)."""
         async with self.db.execute(
-            f"SELECT COUNT(*) FROM plans WHERE chat_id = ? AND state IN {LIVE_PLAN_STATES}",
-            (chat_id,),
+            f"""SELECT {PLAN_COLS} FROM plans WHERE owner_id = ? AND state IN {LIVE_PLAN_STATES}
+                ORDER BY expiry, id""",
+            (owner_id,),
+        ) as cur:
+            return [_plan(row) for row in await cur.fetchall()]
+
+    async def count_live_plans(self, chat_id: int, owner_id: int | None = None) -> int:
+        owner_id = chat_id if owner_id is None else owner_id
+        async with self.db.execute(
+            f"""SELECT COUNT(*) FROM plans
+                WHERE chat_id = ? AND owner_id = ? AND state IN {LIVE_PLAN_STATES}""",
+            (chat_id, owner_id),
         ) as cur:
             return (await cur.fetchone())[0]
 
@@ -463,9 +499,10 @@ class Store:
         assert state in {"stopped", "deleted", "expired"}
         async with self.transaction() as db:
             async with db.execute(
-                """UPDATE plans SET state = ?, updated_at = ?
+                """UPDATE plans SET state = ?, updated_at = ?,
+                     ended_at = CASE WHEN ? = 'expired' THEN NULL ELSE ? END
                    WHERE id = ? AND state IN ('active', 'expired') RETURNING id""",
-                (state, now, plan_id),
+                (state, now, state, now, plan_id),
             ) as cur:
                 changed = await cur.fetchone() is not None
             if changed:
@@ -624,9 +661,11 @@ class Store:
             async with db.execute(
                 f"""SELECT {", ".join("r." + c for c in REM_COLS.split(", "))},
                            {", ".join("p." + c for c in PLAN_COLS.split(", "))},
-                           u.language, u.tg_language, u.timezone, COALESCE(u.active, 1)
+                           u.language, u.tg_language, u.timezone,
+                           (SELECT COALESCE(MIN(c.active), 1) FROM users c
+                            WHERE c.chat_id = r.chat_id)
                     FROM reminders r JOIN plans p ON p.id = r.plan_id
-                    LEFT JOIN users u ON u.chat_id = r.chat_id
+                    LEFT JOIN users u ON u.chat_id = COALESCE(p.owner_id, r.chat_id)
                     WHERE r.id IN ({marks}) ORDER BY r.send_at, r.id""",
                 ids,
             ) as cur:
@@ -683,13 +722,55 @@ class Store:
             (state, error, reminder_id),
         )
 
+    # --- a person's data: /export, /delete_me, retention ------------------------------
+
+    async def owned_plans(self, owner_id: int) -> list[Plan]:
+        """Every plan a person made, in any chat and any state (their /export)."""
+        async with self.db.execute(
+            f"SELECT {PLAN_COLS} FROM plans WHERE owner_id = ? ORDER BY id", (owner_id,)
+        ) as cur:
+            return [_plan(row) for row in await cur.fetchall()]
+
+    async def delete_person(self, user_id: int) -> int:
+        """Forget a person: the plans they own (with their reminders, by cascade), every
+        row keyed by their id (their settings; their private chat's plans and reminders).
+        Group plans without a known owner are the group's and stay. Returns plans removed."""
+        async with self.transaction() as db:
+            async with db.execute(
+                "DELETE FROM plans WHERE owner_id = ? OR chat_id = ? RETURNING id",
+                (user_id, user_id),
+            ) as cur:
+                plans = len(await cur.fetchall())
+            await db.execute("DELETE FROM reminders WHERE chat_id = ?", (user_id,))
+            await db.execute("DELETE FROM users WHERE chat_id = ?", (user_id,))
+            return plans
+
+    async def purge_old(self, *, finished_before: int, ended_before: int) -> Purged:
+        """Retention: finished reminders planned before `finished_before`, and plans that
+        were stopped or deleted before `ended_before` (their reminders go with them)."""
+        async with self.transaction() as db:
+            async with db.execute(
+                f"""DELETE FROM reminders WHERE state IN {FINISHED_REMINDER_STATES}
+                      AND due_at < ? RETURNING id""",
+                (finished_before,),
+            ) as cur:
+                reminders = len(await cur.fetchall())
+            async with db.execute(
+                """DELETE FROM plans WHERE ended_at IS NOT NULL AND ended_at < ?
+                     AND state IN ('stopped', 'deleted') RETURNING id""",
+                (ended_before,),
+            ) as cur:
+                plans = len(await cur.fetchall())
+        return Purged(reminders, plans)
+
     async def reminder_counts(self) -> dict[str, int]:
         async with self.db.execute("SELECT state, COUNT(*) FROM reminders GROUP BY state") as cur:
             return {row[0]: row[1] for row in await cur.fetchall()}
 
 
 PLAN_COLS = (
-    "id, chat_id, operator, label, expiry, time_of_day, leads, period_days, state, created_at"
+    "id, chat_id, operator, label, expiry, time_of_day, leads, period_days, state, created_at,"
+    " owner_id, thread_id, paused, kind, follow_up, ended_at"
 )
 REM_COLS = (
     "id, plan_id, chat_id, kind, lead_days, due_at, send_at, state, attempts, recovered, last_error"
@@ -717,6 +798,12 @@ def _plan(row: Sequence) -> Plan:
         period_days=row[7],
         state=row[8],
         created_at=row[9],
+        owner_id=row[10],
+        thread_id=row[11],
+        paused=bool(row[12]),
+        kind=row[13],
+        follow_up=bool(row[14]),
+        ended_at=row[15],
     )
 
 

@@ -440,3 +440,118 @@ async def test_blocked_user_paused_and_resumed(store: Store) -> None:
     assert await store.reactivate_user(1, NOW) == 3
     assert (await store.get_user(1)).active
     assert await states(store, plan_id) == ["pending", "pending"]
+
+
+# --- owners, a person's data, retention ------------------------------------------------
+
+
+async def test_group_plans_are_per_owner(store: Store) -> None:
+    group = -100
+    a = await store.add_plan(
+        group,
+        operator="smart",
+        label="A",
+        expiry=date(2027, 2, 1),
+        time_of_day=time(9, 0),
+        leads=(0,),
+        period_days=None,
+        reminders=[],
+        now=NOW,
+        owner_id=7,
+        thread_id=3,
+        max_live=1,
+    )
+    b = await store.add_plan(
+        group,
+        operator="smart",
+        label="B",
+        expiry=date(2027, 2, 1),
+        time_of_day=time(9, 0),
+        leads=(0,),
+        period_days=None,
+        reminders=[],
+        now=NOW,
+        owner_id=8,
+        max_live=1,
+    )
+    assert a is not None and b is not None  # the limit is per member, not per group
+    plan = await store.get_plan(a)
+    assert (plan.owner_id, plan.thread_id, plan.kind, plan.paused) == (7, 3, "validity", False)
+    assert [p.label for p in await store.live_plans(group, 7)] == ["A"]
+    assert [p.label for p in await store.live_plans(group)] == ["A", "B"]
+    assert await store.count_live_plans(group, 8) == 1
+    assert [p.id for p in await store.owned_live_plans(7)] == [a]
+
+
+async def test_claim_uses_the_owners_settings_and_the_chats_reachability(store: Store) -> None:
+    await store.set_language(7, "zh-Hant")
+    await store.set_timezone(7, "Asia/Taipei")
+    await store.add_plan(
+        -100,
+        operator="smart",
+        label=None,
+        expiry=date(2027, 2, 1),
+        time_of_day=time(9, 0),
+        leads=(0,),
+        period_days=None,
+        reminders=[Planned(NOW - 1, 0)],
+        now=NOW,
+        owner_id=7,
+    )
+    [due] = await store.claim_due(NOW, 10)
+    assert (due.language, due.timezone, due.user_active) == ("zh-Hant", "Asia/Taipei", True)
+    assert due.plan.owner_id == 7
+
+
+async def test_delete_person_removes_every_row_about_them(store: Store) -> None:
+    mine = await add(store, 7)
+    await store.set_timezone(7, "Asia/Taipei")
+    in_group = await store.add_plan(
+        -100,
+        operator=None,
+        label="mine too",
+        expiry=date(2027, 2, 1),
+        time_of_day=time(9, 0),
+        leads=(0,),
+        period_days=None,
+        reminders=[Planned(NOW + 5, 0)],
+        now=NOW,
+        owner_id=7,
+    )
+    theirs = await store.add_plan(
+        -100,
+        operator=None,
+        label="theirs",
+        expiry=date(2027, 2, 1),
+        time_of_day=time(9, 0),
+        leads=(0,),
+        period_days=None,
+        reminders=[Planned(NOW + 5, 0)],
+        now=NOW,
+        owner_id=8,
+    )
+    other = await add(store, 9)
+    assert await store.delete_person(7) == 2
+    assert await store.get_plan(mine) is None and await store.get_plan(in_group) is None
+    assert await store.get_user(7) is None
+    async with store.db.execute(
+        "SELECT COUNT(*) FROM reminders WHERE plan_id IN (?, ?) OR chat_id = 7", (mine, in_group)
+    ) as cur:
+        assert (await cur.fetchone())[0] == 0
+    assert await store.get_plan(theirs) is not None and await store.get_plan(other) is not None
+    assert await states(store, theirs) == ["pending"]
+
+
+async def test_purge_old_keeps_what_is_recent_or_still_to_come(store: Store) -> None:
+    old_sent = await add(store, 1, sends=(NOW - 40 * DAY, NOW + DAY))
+    [first, _] = await store.reminders_of_plan(old_sent)
+    await store.db.execute("UPDATE reminders SET state = 'sent' WHERE id = ?", (first.id,))
+    stopped_long_ago = await add(store, 2)
+    await store.end_plan(stopped_long_ago, "stopped", NOW - 100 * DAY)
+    stopped_lately = await add(store, 3)
+    await store.end_plan(stopped_lately, "deleted", NOW - 10 * DAY)
+    purged = await store.purge_old(finished_before=NOW - 30 * DAY, ended_before=NOW - 90 * DAY)
+    assert purged.reminders == 1 and purged.plans == 1
+    assert await states(store, old_sent) == ["pending"]
+    assert await store.get_plan(stopped_long_ago) is None
+    assert (await store.get_plan(stopped_lately)).ended_at == NOW - 10 * DAY

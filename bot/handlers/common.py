@@ -37,14 +37,15 @@ def keyboard(buttons: list[list[Button]]) -> InlineKeyboardMarkup | None:
 
 
 async def user_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    """The language chosen with /language, else Telegram's language_code."""
+    """The language chosen with /language, else Telegram's language_code. Settings are
+    the person's (keyed by their user id), so a group answers each member in theirs."""
     user = update.effective_user
     tg_code = user.language_code if user else None
     store = services(context).store
-    chat = update.effective_chat
-    if store is not None and chat is not None:
-        await store.touch_user(chat.id, tg_code)
-        saved = await store.get_user(chat.id)
+    person = user or update.effective_chat
+    if store is not None and person is not None:
+        await store.touch_user(person.id, tg_code)
+        saved = await store.get_user(person.id)
         if saved and saved.language in LANGS:
             return saved.language
     return lang_from_telegram(tg_code)
@@ -101,7 +102,7 @@ async def set_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await query.answer()
         return
     if svc.store is not None:
-        await svc.store.set_language(update.effective_chat.id, code)
+        await svc.store.set_language(update.effective_user.id, code)
     await query.answer()
     await query.edit_message_text(svc.content.texts("language_set", code))
 

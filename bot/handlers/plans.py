@@ -44,9 +44,10 @@ from bot.storage import MAX_ACTIVE_PLANS, Plan
 
 
 async def list_plans(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/reminders: every live plan by expiry, with its next reminder and buttons."""
+    """/reminders: every live plan by expiry, with its next reminder and buttons (in a
+    group: the sender's own plans)."""
     c = await reminder_ctx(update, context)
-    plans = await c.store.live_plans(c.chat_id)
+    plans = await c.store.live_plans(c.chat_id, c.owner_filter)
     if not plans:
         await reply(update, c.html("reminders_empty"))
         return
@@ -198,7 +199,7 @@ async def send_calendar_file(update: Update, context: ContextTypes.DEFAULT_TYPE)
     """Every live plan as an .ics file: an all-day event per expiry, an alarm per reminder."""
     c = await reminder_ctx(update, context)
     await update.callback_query.answer()
-    plans = await c.store.live_plans(c.chat_id)
+    plans = await c.store.live_plans(c.chat_id, c.owner_filter)
     if not plans:
         await reply(update, c.html("reminders_empty"))
         return

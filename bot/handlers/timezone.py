@@ -88,7 +88,7 @@ async def _set_zone(
         await reply(update, c.html("tz_unknown", name=text.strip()[:64]))
         return ZONE
     flows.end_if(context, FLOW)
-    await c.store.set_timezone(c.chat_id, zone)
+    await c.store.set_timezone(c.user_id, zone)
     c = replace(c, tz=ZoneInfo(zone))
     count = await _replan(c)
     await plans_changed(context)
@@ -101,9 +101,10 @@ async def _set_zone(
 
 
 async def _replan(c: Ctx) -> int:
-    """Re-plans the lead reminders of active plans in the new zone; how many are pending."""
+    """Re-plans the lead reminders of the person's active plans (in every chat) in the new
+    zone; how many are pending."""
     count = 0
-    for plan in await c.store.live_plans(c.chat_id):
+    for plan in await c.store.owned_live_plans(c.user_id):
         if plan.state != "active":
             continue
         rows = planned(plan.expiry, plan.leads, plan.time_of_day, c.tz, c.now)
