@@ -20,8 +20,18 @@ from bot.config import Settings
 from bot.content import Content, load_content
 from bot.context import Clock, Services, utc_now
 from bot.core.answers import build_matcher
-from bot.handlers import flows, membership, new_date, owners, plans, remind_flow, timezone
+from bot.handlers import (
+    flows,
+    membership,
+    new_date,
+    owners,
+    plans,
+    privacy,
+    remind_flow,
+    timezone,
+)
 from bot.reminders.sender import start_sender, stop_sender
+from bot.retention import schedule_purge
 from bot.storage import Store
 
 log = logging.getLogger(__name__)
@@ -110,6 +120,7 @@ def register_handlers(application: Application) -> None:
     timezone.register(application)
     flows.register_cancel(application)  # /cancel outside every conversation
     plans.register(application)
+    privacy.register(application)  # /privacy, /export, /delete_me
     faq.register(application)
     common.register_fallbacks(application)
     application.add_error_handler(common.on_error)
@@ -119,6 +130,7 @@ async def _open_store(application: Application) -> None:
     svc: Services = application.bot_data["services"]
     svc.store = await Store.open(svc.settings.database_path)
     await start_sender(application)  # reminders: recover in-flight rows, schedule wake-ups
+    schedule_purge(application)  # retention: the daily purge of old rows
 
 
 async def _close_store(application: Application) -> None:

@@ -277,3 +277,17 @@ class PickZone(CallbackData):
 
     prefix = "tz"
     index: int
+
+
+# --- privacy ---------------------------------------------------------------------
+# /delete_me asks first; both answers are pressed in the person's private chat.
+
+
+@dataclasses.dataclass(frozen=True)
+class ConfirmDeleteMe(CallbackData):
+    prefix = "me.delete"
+
+
+@dataclasses.dataclass(frozen=True)
+class KeepMe(CallbackData):
+    prefix = "me.keep"

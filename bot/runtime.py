@@ -64,6 +64,9 @@ POLL_TIMEOUT = 10  # seconds a getUpdates long poll is held by Telegram
 MENU_ORDER = ("start", "remind", "reminders", "codes", "faq", "help", "timezone", "language")
 MENU_PRIVATE_EXTRA = ("cancel",)
 MENU_GROUP = ("codes", "faq", "help")
+# groups: privacy, export, delete_me answer in the private chat
+MENU_ORDER += ("privacy", "export", "delete_me")
+MENU_GROUP += ("privacy", "export", "delete_me")
 # Telegram keys menus by two-letter language codes; "" is the fallback for everyone else.
 MENU_LANGS = {"zh": "zh-Hans", "en": "en", "": "en"}
 

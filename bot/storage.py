@@ -731,6 +731,24 @@ class Store:
         ) as cur:
             return [_plan(row) for row in await cur.fetchall()]
 
+    async def person_data(self, user_id: int) -> dict[str, object]:
+        """Every row about a person, every column, as stored (their /export): their
+        settings row, the plans they own or that live in their private chat, and those
+        plans' reminders."""
+        async with self.db.execute("SELECT * FROM users WHERE chat_id = ?", (user_id,)) as cur:
+            user = await cur.fetchone()
+        async with self.db.execute(
+            "SELECT * FROM plans WHERE owner_id = ? OR chat_id = ? ORDER BY id",
+            (user_id, user_id),
+        ) as cur:
+            plans = [dict(row) for row in await cur.fetchall()]
+        for plan in plans:
+            async with self.db.execute(
+                "SELECT * FROM reminders WHERE plan_id = ? ORDER BY id", (plan["id"],)
+            ) as cur:
+                plan["reminders"] = [dict(row) for row in await cur.fetchall()]
+        return {"user": dict(user) if user else None, "plans": plans}
+
     async def delete_person(self, user_id: int) -> int:
         """Forget a person: the plans they own (with their reminders, by cascade), every
         row keyed by their id (their settings; their private chat's plans and reminders).

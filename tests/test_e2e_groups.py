@@ -4,6 +4,7 @@ forum topic where the plan was made; settings are the person's, not the group's.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -11,7 +12,14 @@ import pytest
 from fakebotapi import Call, FakeBotApi
 from helpers import FakeClock
 
-from bot.callbacks import AskDelete, MarkRenewed, PickOperator, SavePlan, StopPlan
+from bot.callbacks import (
+    AskDelete,
+    ConfirmDeleteMe,
+    MarkRenewed,
+    PickOperator,
+    SavePlan,
+    StopPlan,
+)
 from bot.reminders.sender import get_sender
 from bot.runtime import build_runtime_application, polling
 
@@ -175,3 +183,102 @@ async def test_settings_belong_to_the_person(fake_api: FakeBotApi, group_bot):
     assert (await store.get_user(ANA)).timezone == "Asia/Taipei"
     group_row = await store.get_user(GROUP)
     assert group_row is None or group_row.timezone is None
+
+
+# --- privacy: /privacy, /export, /delete_me ------------------------------------------
+
+
+async def rows_about(app, user_id: int) -> dict[str, int]:
+    store = app.bot_data["services"].store
+    counts = {}
+    for table, where in (
+        ("users", "chat_id = ?"),
+        ("plans", "owner_id = ? OR chat_id = ?"),
+        ("reminders", "chat_id = ? OR plan_id IN (SELECT id FROM plans WHERE owner_id = ?)"),
+    ):
+        args = (user_id,) * where.count("?")
+        async with store.db.execute(f"SELECT COUNT(*) FROM {table} WHERE {where}", args) as cur:
+            counts[table] = (await cur.fetchone())[0]
+    return counts
+
+
+async def test_privacy_in_a_group_answers_privately_or_links(fake_api: FakeBotApi, group_bot):
+    ana = Member(fake_api, ANA, "Ana")
+    ana.says("/privacy")
+    [private] = await fake_api.wait_for("sendMessage", chat_id=ANA)
+    assert "30 days" in private.params["text"] and "90 days" in private.params["text"]
+    assert "Questions about your data" not in private.params["text"]  # no contact configured
+    [note] = await fake_api.wait_for("sendMessage", chat_id=GROUP)
+    assert "private chat" in note.params["text"] and "30 days" not in note.params["text"]
+
+    # Ana never started the bot: Telegram refuses, the group gets a deep link.
+    fake_api.fail(
+        "sendMessage",
+        chat_id=ANA,
+        status=403,
+        times=None,
+        description="Forbidden: bot can't initiate conversation with a user",
+    )
+    since = len(fake_api.calls)
+    ana.says("/privacy")
+    [link] = await fake_api.wait_for("sendMessage", chat_id=GROUP, since=since)
+    assert "https://t.me/renewal_test_bot?start=privacy" in link.params["text"]
+    fake_api.clear_faults()
+    since = len(fake_api.calls)
+    fake_api.user_sends(ANA, "/start privacy", user_id=ANA, first_name="Ana")
+    [opened] = await fake_api.wait_for("sendMessage", chat_id=ANA, since=since)
+    assert "30 days" in opened.params["text"]
+
+
+async def test_export_sends_the_data_privately_never_to_the_group(fake_api: FakeBotApi, group_bot):
+    ana = Member(fake_api, ANA, "Ana")
+    ana.says("/remind 2027-04-01 smart Ana's SIM")
+    await fake_api.wait_for("sendMessage", chat_id=GROUP)
+    fake_api.user_sends(ANA, "/remind 2027-05-01 cellcard home", user_id=ANA)
+    await fake_api.wait_for("sendMessage", chat_id=ANA)
+    since = len(fake_api.calls)
+    ana.says("/export")
+    docs = await fake_api.wait_for("sendDocument", chat_id=ANA, count=2, since=since)
+    await fake_api.wait_for("sendMessage", chat_id=GROUP, since=since)
+    data = json.loads(fake_api.files[docs[0].response["result"]["document"]["file_id"]])
+    assert data["user"]["chat_id"] == ANA
+    assert sorted(p["label"] for p in data["plans"]) == ["Ana's SIM", "home"]
+    assert all(p["reminders"] for p in data["plans"])
+    ics = fake_api.files[docs[1].response["result"]["document"]["file_id"]]
+    assert b"BEGIN:VCALENDAR" in ics and b"home" in ics
+    assert not fake_api.calls_of("sendDocument", chat_id=GROUP)
+    assert all("home" not in t for t in fake_api.sent_texts(GROUP))
+
+
+async def test_delete_me_removes_every_row_after_confirmation(fake_api: FakeBotApi, group_bot):
+    app, _ = group_bot
+    ana, bo = Member(fake_api, ANA, "Ana"), Member(fake_api, BO, "Bo")
+    ana.says("/remind 2027-04-01 smart")
+    bo.says("/remind 2027-04-02 metfone")
+    fake_api.user_sends(ANA, "/timezone Asia/Taipei", user_id=ANA)
+    await fake_api.wait_for("sendMessage", chat_id=GROUP, count=2)
+    await fake_api.wait_for("sendMessage", chat_id=ANA)
+    assert (await rows_about(app, ANA))["plans"] == 1
+
+    since = len(fake_api.calls)
+    fake_api.user_sends(ANA, "/delete_me", user_id=ANA)
+    [ask] = await fake_api.wait_for("sendMessage", chat_id=ANA, since=since)
+    assert ConfirmDeleteMe().pack() in buttons(ask)
+    assert (await rows_about(app, ANA))["plans"] == 1  # nothing happens before the press
+    since = len(fake_api.calls)
+    fake_api.user_presses(ANA, message_id(ask), "me.delete:forged", user_id=ANA)
+    await fake_api.wait_for("answerCallbackQuery", since=since)
+    assert (await rows_about(app, ANA))["plans"] == 1  # a malformed press changes nothing
+    fake_api.user_presses(ANA, message_id(ask), ConfirmDeleteMe().pack(), user_id=ANA)
+    [done] = await fake_api.wait_for("editMessageText", chat_id=ANA)
+    assert "deleted" in done.params["text"]
+    assert await rows_about(app, ANA) == {"users": 0, "plans": 0, "reminders": 0}
+    assert (await rows_about(app, BO))["plans"] == 1  # Bo's plan in the same group stays
+
+
+async def test_privacy_commands_are_in_every_menu(fake_api: FakeBotApi, group_bot):
+    await fake_api.wait_for("setMyCommands", count=9)
+    for lang in ("zh", "en", ""):
+        for scope in ({"type": "all_private_chats"}, {"type": "all_group_chats"}):
+            names = fake_api.my_commands(lang, scope)
+            assert {"privacy", "export", "delete_me"} <= set(names), (lang, scope)

@@ -63,7 +63,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _deep_link(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str) -> bool:
     """Open the feature a /start payload names; False (show the welcome) if unknown."""
-    from bot.handlers import codes, remind_flow  # they import this module
+    from bot.handlers import codes, privacy, remind_flow  # they import this module
 
     svc = services(context)
     kind, _, arg = payload.partition("_")
@@ -74,6 +74,10 @@ async def _deep_link(update: Update, context: ContextTypes.DEFAULT_TYPE, payload
         return True
     if kind == "remind" and not arg:
         await remind_flow.start_remind(update, context)
+        return True
+    opens = {"privacy": privacy.show_privacy, "export": privacy.export_data}
+    if payload in {**opens, "delete_me": None}:  # links from a group to the private chat
+        await opens.get(payload, privacy.ask_delete_me)(update, context)
         return True
     if kind == "codes" and svc.content.codes is not None and arg in svc.content.codes.operators:
         await codes.show_operator_card(update, context, arg)

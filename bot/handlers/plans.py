@@ -203,6 +203,14 @@ async def send_calendar_file(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if not plans:
         await reply(update, c.html("reminders_empty"))
         return
+    await update.effective_message.reply_document(
+        InputFile(await calendar_bytes(c, plans), filename="reminders.ics", attach=True),
+        caption=c.html("reminders_ics_caption"),
+    )
+
+
+async def calendar_bytes(c: Ctx, plans: list[Plan]) -> bytes:
+    """Plans as an .ics file: their expiry days, an alarm per reminder still to come."""
     ics_plans = []
     for plan in plans:
         pending = await c.store.pending_reminders(plan.id)
@@ -215,11 +223,7 @@ async def send_calendar_file(update: Update, context: ContextTypes.DEFAULT_TYPE)
                 reminders=[datetime.fromtimestamp(r.send_at, UTC) for r in pending],
             )
         )
-    data = build_ics(ics_plans, calendar_words(c), c.now)
-    await update.effective_message.reply_document(
-        InputFile(data, filename="reminders.ics", attach=True),
-        caption=c.html("reminders_ics_caption"),
-    )
+    return build_ics(ics_plans, calendar_words(c), c.now)
 
 
 def calendar_words(c: Ctx) -> CalendarWords:
