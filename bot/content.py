@@ -14,9 +14,12 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from bot.core.zones import Places
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 LANGS = ("zh-Hans", "zh-Hant", "en")
@@ -259,6 +262,7 @@ class Content:
     texts: Texts
     codes: Any = None  # bot.core.codes.CodeBook when content/codes.yaml exists
     root: Path = field(default=CONTENT_DIR)
+    places: Places = field(default_factory=Places)  # content/cities.yaml, for /timezone
 
     def entries_in(self, category: str) -> list[FaqEntry]:
         return [e for e in self.faq.values() if e.category == category]
@@ -408,4 +412,25 @@ def load_content(root: Path = CONTENT_DIR) -> Content:
         texts=load_texts(root / "texts"),
         codes=codes,
         root=root,
+        places=load_places(root / "cities.yaml"),
     )
+
+
+def load_places(path: Path) -> Places:
+    """City and country names per IANA zone; every zone must exist on this machine."""
+    if not path.exists():
+        return Places()
+    data = _read_yaml(path) or {}
+    zones, offsets = data.get("zones") or {}, data.get("offsets") or {}
+    for zone in [*zones, *offsets.values()]:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ContentError(path, zone, None, "unknown IANA time zone") from None
+    try:
+        return Places.build(
+            {z: [str(n) for n in names] for z, names in zones.items()},
+            {str(k): str(v) for k, v in offsets.items()},
+        )
+    except ValueError as exc:
+        raise ContentError(path, None, "zones", str(exc)) from None

@@ -26,6 +26,7 @@ from bot.callbacks import (
 from bot.core.calendar_file import CalendarWords, IcsPlan, build_ics
 from bot.core.dates import latest_allowed
 from bot.core.schedule import format_date, format_datetime_local, roll_forward, snooze_time
+from bot.core.zones import zone_label
 from bot.handlers.reminder_context import (
     Ctx,
     alert,
@@ -51,7 +52,9 @@ async def list_plans(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if not plans:
         await reply(update, c.html("reminders_empty"))
         return
-    parts = [c.html("reminders_header", count=len(plans), max=MAX_ACTIVE_PLANS, tz=c.tz.key)]
+    parts = [
+        c.html("reminders_header", count=len(plans), max=MAX_ACTIVE_PLANS, tz=zone_label(c.tz.key))
+    ]
     rows: list[Row] = []
     for n, plan in enumerate(plans, start=1):
         parts.append(await _plan_item(c, n, plan))
