@@ -167,7 +167,15 @@ async def test_ownerless_group_plan_is_managed_by_admins(fake_api: FakeBotApi, g
     bo.presses(4242, stop)
     await bo.sees_alert(since)
     assert (await store.get_plan(90)).state == "active"
+    since = len(fake_api.calls)
+    bo.says("/reminders")
+    [listed] = await fake_api.wait_for("sendMessage", chat_id=GROUP, since=since)
+    assert StopPlan(90).pack() not in buttons(listed) and not buttons(listed)
     fake_api.member_status[GROUP, BO] = "administrator"
+    since = len(fake_api.calls)
+    bo.says("/reminders")
+    [listed] = await fake_api.wait_for("sendMessage", chat_id=GROUP, since=since)
+    assert AskDelete(90).pack() in buttons(listed)  # admins see the group's ownerless plans
     since = len(fake_api.calls)
     bo.presses(4242, stop)
     await fake_api.wait_for("sendMessage", chat_id=GROUP, since=since)

@@ -48,10 +48,18 @@ async def may_manage(update: Update, plan: Plan) -> bool:
         return plan.owner_id == user.id
     if not in_group(update):
         return plan.chat_id == user.id
+    return await is_group_admin(update)
+
+
+async def is_group_admin(update: Update) -> bool:
+    """The sender is an administrator or the owner of this group (asked from Telegram)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None or not in_group(update):
+        return False
     try:
-        member = await update.get_bot().get_chat_member(plan.chat_id, user.id)
+        member = await update.get_bot().get_chat_member(chat.id, user.id)
     except TelegramError as exc:
-        log.warning("admin check in chat %d failed: %s", plan.chat_id, exc)
+        log.warning("admin check in chat %d failed: %s", chat.id, exc)
         return False
     return member.status in ADMINS
 

@@ -27,6 +27,7 @@ from bot.core.calendar_file import CalendarWords, IcsPlan, build_ics
 from bot.core.dates import latest_allowed
 from bot.core.schedule import format_date, format_datetime_local, roll_forward, snooze_time
 from bot.core.zones import zone_label
+from bot.handlers.owners import is_group_admin
 from bot.handlers.reminder_context import (
     Ctx,
     alert,
@@ -46,9 +47,13 @@ from bot.storage import MAX_ACTIVE_PLANS, Plan
 
 async def list_plans(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/reminders: every live plan by expiry, with its next reminder and buttons (in a
-    group: the sender's own plans)."""
+    group: the sender's own plans, and for an admin the group's plans without an owner)."""
     c = await reminder_ctx(update, context)
     plans = await c.store.live_plans(c.chat_id, c.owner_filter)
+    if c.group:
+        ownerless = [p for p in await c.store.live_plans(c.chat_id) if p.owner_id is None]
+        if ownerless and await is_group_admin(update):
+            plans += ownerless
     if not plans:
         await reply(update, c.html("reminders_empty"))
         return
