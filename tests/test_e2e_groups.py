@@ -14,6 +14,7 @@ from helpers import FakeClock
 
 from bot.callbacks import (
     AskDelete,
+    ChangeDate,
     ConfirmDeleteMe,
     MarkRenewed,
     PickOperator,
@@ -139,7 +140,19 @@ async def test_two_members_one_group(fake_api: FakeBotApi, group_bot) -> None:
     assert f'<a href="tg://user?id={ANA}">Ana &lt;3</a>' in text
     assert due.params["message_thread_id"] == TOPIC
     assert MarkRenewed(plan_id).pack() in buttons(due)
-    # Bo cannot stop it; Ana can.
+    # Bo cannot renew it, change its date, or stop it; Ana can.
+    for data in (MarkRenewed(plan_id).pack(), ChangeDate(plan_id).pack()):
+        since = len(fake_api.calls)
+        bo.presses(message_id(due), data)
+        await bo.sees_alert(since)
+    since = len(fake_api.calls)
+    bo.says("2027-05-01")  # no new-date conversation was opened for Bo
+    bo.says("/reminders")
+    [bo_list] = await fake_api.wait_for("sendMessage", chat_id=GROUP, since=since)
+    assert "Main SIM" not in bo_list.params["text"]
+    assert (await app.bot_data["services"].store.get_plan(plan_id)).expiry.isoformat() == (
+        "2027-03-11"
+    )
     stop = StopPlan(plan_id).pack()
     since = len(fake_api.calls)
     bo.presses(message_id(due), stop)
