@@ -14,6 +14,7 @@ from helpers import FakeClock
 
 from bot.callbacks import (
     AskDelete,
+    CalendarFile,
     ChangeDate,
     ConfirmDeleteMe,
     MarkRenewed,
@@ -267,6 +268,13 @@ async def test_export_sends_the_data_privately_never_to_the_group(fake_api: Fake
     assert all(p["reminders"] for p in data["plans"])
     ics = fake_api.files[docs[1].response["result"]["document"]["file_id"]]
     assert b"BEGIN:VCALENDAR" in ics and b"home" in ics
+    # The calendar button of a group /reminders list sends the file privately too.
+    since = len(fake_api.calls)
+    ana.says("/reminders")
+    [listed] = await fake_api.wait_for("sendMessage", chat_id=GROUP, since=since)
+    assert CalendarFile().pack() in buttons(listed)
+    ana.presses(message_id(listed), CalendarFile().pack())
+    await fake_api.wait_for("sendDocument", chat_id=ANA, count=3)
     assert not fake_api.calls_of("sendDocument", chat_id=GROUP)
     assert all("home" not in t for t in fake_api.sent_texts(GROUP))
 

@@ -11,6 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent / "bot"
 REMINDER_HANDLERS = [
     *("remind_flow", "new_date", "plans", "timezone", "membership", "flows", "owners"),
+    *("privacy", "private_chat"),
 ]
 FILES = [
     *(ROOT / "handlers" / f"{name}.py" for name in REMINDER_HANDLERS),

@@ -28,6 +28,7 @@ from bot.core.dates import latest_allowed
 from bot.core.schedule import format_date, format_datetime_local, roll_forward, snooze_time
 from bot.core.zones import zone_label
 from bot.handlers.owners import is_group_admin
+from bot.handlers.private_chat import in_private
 from bot.handlers.reminder_context import (
     Ctx,
     alert,
@@ -204,17 +205,23 @@ async def keep(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def send_calendar_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Every live plan as an .ics file: an all-day event per expiry, an alarm per reminder."""
+    """Every live plan as an .ics file: an all-day event per expiry, an alarm per reminder.
+    Pressed in a group, the file goes to the member's private chat."""
     c = await reminder_ctx(update, context)
     await update.callback_query.answer()
     plans = await c.store.live_plans(c.chat_id, c.owner_filter)
     if not plans:
         await reply(update, c.html("reminders_empty"))
         return
-    await update.effective_message.reply_document(
-        InputFile(await calendar_bytes(c, plans), filename="reminders.ics", attach=True),
-        caption=c.html("reminders_ics_caption"),
-    )
+
+    async def send(chat_id: int) -> object:
+        return await context.bot.send_document(
+            chat_id,
+            InputFile(await calendar_bytes(c, plans), filename="reminders.ics", attach=True),
+            caption=c.html("reminders_ics_caption"),
+        )
+
+    await in_private(update, context, c, "export", send)
 
 
 async def calendar_bytes(c: Ctx, plans: list[Plan]) -> bytes:

@@ -6,28 +6,25 @@ group gets a link that opens the private chat with the same command."""
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
 from datetime import UTC
 
 from telegram import InputFile, Update
-from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.callbacks import ConfirmDeleteMe, KeepMe
 from bot.handlers import flows
 from bot.handlers.plans import calendar_bytes
-from bot.handlers.reminder_context import Ctx, button, edit, pressed, reminder_ctx, reply
+from bot.handlers.private_chat import Deliver, in_private
+from bot.handlers.reminder_context import Ctx, button, edit, pressed, reminder_ctx
 from bot.keyboards import keyboard
 from bot.reminders.sender import plans_changed
 from bot.retention import PLAN_DAYS, REMINDER_DAYS
-
-Deliver = Callable[[int], Awaitable[object]]  # send to this chat id
 
 
 async def show_privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """What is stored, why, for how long, who sees it (and whom to ask, if configured)."""
     c = await reminder_ctx(update, context)
-    await _in_private(update, context, c, "privacy", _privacy_sender(context, c))
+    await in_private(update, context, c, "privacy", _privacy_sender(context, c))
 
 
 def privacy_text(c: Ctx, contact: str | None) -> str:
@@ -68,7 +65,7 @@ async def export_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             )
         return None
 
-    await _in_private(update, context, c, "export", send)
+    await in_private(update, context, c, "export", send)
 
 
 async def ask_delete_me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -86,7 +83,7 @@ async def ask_delete_me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         text = c.html("delete_me_confirm", plans=plans)
         return await context.bot.send_message(chat_id, text, reply_markup=keyboard(rows))
 
-    await _in_private(update, context, c, "delete_me", send)
+    await in_private(update, context, c, "delete_me", send)
 
 
 async def delete_me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -110,25 +107,6 @@ async def keep_me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     await update.callback_query.answer()
     await edit(update, c.html("delete_me_kept"))
-
-
-async def _in_private(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, c: Ctx, command: str, send: Deliver
-) -> None:
-    """Answer in the private chat: here if this is it, else sent to the person, with a
-    note in the group; if Telegram refuses (they never started the bot), a link."""
-    if not c.group:
-        await send(c.chat_id)
-        return
-    try:
-        await send(c.user_id)
-    except (Forbidden, BadRequest) as exc:
-        if isinstance(exc, BadRequest) and "chat not found" not in str(exc).lower():
-            raise
-        link = f"https://t.me/{context.bot.username}?start={command}"
-        await reply(update, c.html("private_only_link", link=link))
-        return
-    await reply(update, c.html("private_sent"))
 
 
 def register(application: Application) -> None:
