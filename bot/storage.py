@@ -328,10 +328,10 @@ class Store:
         if label is not None and len(label) > 64:
             raise ValueError("label longer than 64 characters")
         async with self.transaction() as db:
-            await db.execute(
+            await db.execute(  # the owner's settings row (a person, never a group)
                 """INSERT INTO users (chat_id, created_at, updated_at) VALUES (?, ?, ?)
                    ON CONFLICT(chat_id) DO NOTHING""",
-                (chat_id, now, now),
+                (owner_id, now, now),
             )
             async with db.execute(
                 f"""SELECT COUNT(*) FROM plans

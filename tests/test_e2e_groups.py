@@ -200,11 +200,16 @@ async def test_settings_belong_to_the_person(fake_api: FakeBotApi, group_bot):
     app, _ = group_bot
     store = app.bot_data["services"].store
     ana = Member(fake_api, ANA, "Ana")
-    ana.says("/timezone Asia/Taipei")
-    await fake_api.wait_for("sendMessage", chat_id=GROUP)
-    assert (await store.get_user(ANA)).timezone == "Asia/Taipei"
-    group_row = await store.get_user(GROUP)
-    assert group_row is None or group_row.timezone is None
+    ana.says("/timezone 臺北")
+    ana.says("/language")
+    [_, menu] = await fake_api.wait_for("sendMessage", chat_id=GROUP, count=2)
+    ana.presses(message_id(menu), "lang:zh-Hant")
+    await fake_api.wait_for("editMessageText", chat_id=GROUP)
+    ana.says("/remind 2027-04-01 smart")
+    await fake_api.wait_for("sendMessage", chat_id=GROUP, count=3)
+    ana_row = await store.get_user(ANA)
+    assert (ana_row.timezone, ana_row.language) == ("Asia/Taipei", "zh-Hant")
+    assert await store.get_user(GROUP) is None  # no settings row for the group itself
 
 
 # --- privacy: /privacy, /export, /delete_me ------------------------------------------
