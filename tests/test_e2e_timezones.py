@@ -71,3 +71,19 @@ async def test_unknown_zone_changes_nothing(fake_api: FakeBotApi, bot_settings, 
         assert "不認識" in reply.params["text"]
         user = await app.bot_data["services"].store.get_user(32)
         assert user is None or user.timezone is None
+
+
+async def test_an_offset_reads_as_utc_plus(fake_api: FakeBotApi, bot_settings, ptb_timedelta):
+    clock = FakeClock(datetime(2027, 3, 1, 12, tzinfo=UTC))
+    app = build_runtime_application(bot_settings(), clock=clock)
+    async with polling(app):
+        fake_api.user_sends(33, "/timezone GMT+8")
+        [done] = await fake_api.wait_for("sendMessage", chat_id=33)
+        assert "UTC+8" in done.params["text"] and "Etc/" not in done.params["text"]
+        fake_api.user_sends(33, "/remind 2027-03-10 smart")
+        [_, saved] = await fake_api.wait_for("sendMessage", chat_id=33, count=2)
+        assert "UTC+8" in saved.params["text"] and "09:00" in saved.params["text"]
+        store = app.bot_data["services"].store
+        async with store.db.execute("SELECT MIN(send_at) FROM reminders WHERE chat_id = 33") as cur:
+            first = (await cur.fetchone())[0]
+        assert first == int(datetime(2027, 3, 7, 1, tzinfo=UTC).timestamp())  # 09:00 at UTC+8
