@@ -295,9 +295,15 @@ async def test_delete_me_removes_every_row_after_confirmation(fake_api: FakeBotA
     assert (await rows_about(app, ANA))["plans"] == 1
 
     since = len(fake_api.calls)
-    fake_api.user_sends(ANA, "/delete_me", user_id=ANA)
+    ana.says("/delete_me")  # in the group: the question comes privately
     [ask] = await fake_api.wait_for("sendMessage", chat_id=ANA, since=since)
     assert ConfirmDeleteMe().pack() in buttons(ask)
+    [note] = await fake_api.wait_for("sendMessage", chat_id=GROUP, since=since)
+    assert not buttons(note)
+    since = len(fake_api.calls)
+    fake_api.user_sends(ANA, "/start delete_me", user_id=ANA)  # the deep link opens it too
+    [again] = await fake_api.wait_for("sendMessage", chat_id=ANA, since=since)
+    assert ConfirmDeleteMe().pack() in buttons(again)
     assert (await rows_about(app, ANA))["plans"] == 1  # nothing happens before the press
     since = len(fake_api.calls)
     fake_api.user_presses(ANA, message_id(ask), "me.delete:forged", user_id=ANA)

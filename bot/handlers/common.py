@@ -75,9 +75,13 @@ async def _deep_link(update: Update, context: ContextTypes.DEFAULT_TYPE, payload
     if kind == "remind" and not arg:
         await remind_flow.start_remind(update, context)
         return True
-    opens = {"privacy": privacy.show_privacy, "export": privacy.export_data}
-    if payload in {**opens, "delete_me": None}:  # links from a group to the private chat
-        await opens.get(payload, privacy.ask_delete_me)(update, context)
+    private = {  # links a group answer gives when Telegram won't let us write first
+        "privacy": privacy.show_privacy,
+        "export": privacy.export_data,
+        "delete_me": privacy.ask_delete_me,
+    }
+    if payload in private:
+        await private[payload](update, context)
         return True
     if kind == "codes" and svc.content.codes is not None and arg in svc.content.codes.operators:
         await codes.show_operator_card(update, context, arg)
