@@ -17,6 +17,7 @@ from bot.callbacks import (
     CalendarFile,
     ChangeDate,
     ConfirmDeleteMe,
+    KeepMe,
     MarkRenewed,
     PickOperator,
     SavePlan,
@@ -304,13 +305,17 @@ async def test_delete_me_removes_every_row_after_confirmation(fake_api: FakeBotA
     fake_api.user_sends(ANA, "/start delete_me", user_id=ANA)  # the deep link opens it too
     [again] = await fake_api.wait_for("sendMessage", chat_id=ANA, since=since)
     assert ConfirmDeleteMe().pack() in buttons(again)
+    fake_api.user_presses(ANA, message_id(again), KeepMe().pack(), user_id=ANA)
+    [kept] = await fake_api.wait_for("editMessageText", chat_id=ANA)
+    assert "nothing was deleted" in kept.params["text"]
+    assert (await rows_about(app, ANA))["plans"] == 1
     assert (await rows_about(app, ANA))["plans"] == 1  # nothing happens before the press
     since = len(fake_api.calls)
     fake_api.user_presses(ANA, message_id(ask), "me.delete:forged", user_id=ANA)
     await fake_api.wait_for("answerCallbackQuery", since=since)
     assert (await rows_about(app, ANA))["plans"] == 1  # a malformed press changes nothing
     fake_api.user_presses(ANA, message_id(ask), ConfirmDeleteMe().pack(), user_id=ANA)
-    [done] = await fake_api.wait_for("editMessageText", chat_id=ANA)
+    [_, done] = await fake_api.wait_for("editMessageText", chat_id=ANA, count=2)
     assert "deleted" in done.params["text"]
     assert await rows_about(app, ANA) == {"users": 0, "plans": 0, "reminders": 0}
     assert (await rows_about(app, BO))["plans"] == 1  # Bo's plan in the same group stays
