@@ -50,12 +50,15 @@ from bot.handlers import (
     language,
     membership,
     new_date,
+    owners,
     plans,
+    privacy,
     remind_flow,
     start,
     timezone,
 )
 from bot.reminders.sender import start_sender, stop_sender
+from bot.retention import schedule_purge
 from bot.retrying_request import RetryingRequest
 from bot.update_order import PerChatUpdateProcessor
 
@@ -171,14 +174,16 @@ def questions_and_fallbacks() -> list[BaseHandler]:
 
 def register_handlers(application: Application) -> None:
     """The handler table, in the order PTB tries them."""
-    flood.register(application)  # group -2: a flooded update reaches no other handler
+    flood.register(application)  # group -3: a flooded update reaches no other handler
     application.add_handlers(commands_and_buttons())
+    owners.register(application)  # group -2: presses on another member's wizard or list
     membership.register(application)  # group -1: blocked users, /start resumes
     remind_flow.register(application)  # the reminder conversations, in this order
     new_date.register(application)
     timezone.register(application)
     flows.register_cancel(application)  # /cancel outside every conversation
     plans.register(application)
+    privacy.register(application)  # /privacy, /export, /delete_me
     application.add_handlers(questions_and_fallbacks())
     application.add_error_handler(errors.on_error)
 
@@ -187,6 +192,7 @@ async def _open_store(application: Application) -> None:
     svc: Services = application.bot_data["services"]
     svc.store = await open_store(svc.settings.database_path)
     await start_sender(application)  # reminders: recover in-flight rows, schedule wake-ups
+    schedule_purge(application)  # retention: the daily purge of old rows
     # Content, matcher and libraries live as long as the process: keep the cyclic
     # garbage collector off them, or each full collection walks them all (a 40 ms stall
     # of the event loop while a burst of reminders is sent).

@@ -364,3 +364,17 @@ def for_intent(intent: Intent) -> CallbackData:
         case ShowMenu():
             return FaqMenu()
     raise TypeError(f"no button for {intent!r}")
+
+
+# --- privacy ---------------------------------------------------------------------
+# /delete_me asks first; both answers are pressed in the person's private chat.
+
+
+@dataclasses.dataclass(frozen=True)
+class ConfirmDeleteMe(CallbackData):
+    prefix = "me.delete"
+
+
+@dataclasses.dataclass(frozen=True)
+class KeepMe(CallbackData):
+    prefix = "me.keep"

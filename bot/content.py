@@ -11,6 +11,7 @@ import re
 import string
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import ValidationError
@@ -27,6 +28,7 @@ from bot.core.topics import (
     require_all_langs,
     require_known_langs,
 )
+from bot.core.zones import Places
 from bot.i18n import Html, Texts
 from bot.paths import content_dir
 
@@ -251,6 +253,7 @@ def load_content(root: Path = CONTENT_DIR) -> Content:
         texts=texts,
         codes=codes,
         root=root,
+        places=load_places(root / "cities.yaml"),
     )
 
 
@@ -385,3 +388,23 @@ def _locate(raw: Any, loc: Any) -> tuple[str | None, str | None]:
     if not entry:
         return (fields[0] if fields else None), (".".join(fields[1:]) or None)
     return ".".join(entry), (".".join(fields) or None)
+
+
+def load_places(path: Path) -> Places:
+    """City and country names per IANA zone; every zone must exist on this machine."""
+    if not path.exists():
+        return Places()
+    data = _read_yaml(path) or {}
+    zones, offsets = data.get("zones") or {}, data.get("offsets") or {}
+    for zone in [*zones, *offsets.values()]:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ContentError(path, zone, None, "unknown IANA time zone") from None
+    try:
+        return Places.build(
+            {z: [str(n) for n in names] for z, names in zones.items()},
+            {str(k): str(v) for k, v in offsets.items()},
+        )
+    except ValueError as exc:
+        raise ContentError(path, None, "zones", str(exc)) from None

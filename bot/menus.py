@@ -19,9 +19,12 @@ from bot.context import Services
 log = logging.getLogger(__name__)
 
 # Menu order; a command is listed only when a handler for it is registered.
-MENU_ORDER = ("start", "remind", "reminders", "codes", "faq", "help", "timezone", "language")
+MENU_ORDER = (
+    "start", "remind", "reminders", "codes", "faq", "help", "timezone", "language",
+    "privacy", "export", "delete_me",
+)  # fmt: skip
 MENU_PRIVATE_EXTRA = ("cancel",)
-MENU_GROUP = ("codes", "faq", "help")
+MENU_GROUP = ("codes", "faq", "help", "privacy", "export", "delete_me")  # answered in private
 # Telegram keys menus by two-letter language codes; "" is the fallback for everyone else.
 MENU_LANGS = {"zh": "zh-Hans", "en": "en", "": "en"}
 

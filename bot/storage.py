@@ -85,10 +85,41 @@ MIGRATIONS: list[str] = [
     CREATE INDEX reminders_sending ON reminders (id) WHERE state = 'sending';
     CREATE INDEX reminders_by_chat ON reminders (chat_id, state);
     """,
+    # 4: plans in groups belong to a member; per-plan pause, kind and "keep my number"
+    # follow-ups; retention needs to know when a plan ended.
+    """
+    -- Telegram user id of the member who made the plan. In a private chat that is the
+    -- chat id. Group plans made before this migration have no known owner and stay
+    -- NULL: the group's admins may manage them.
+    ALTER TABLE plans ADD COLUMN owner_id INTEGER;
+    UPDATE plans SET owner_id = chat_id WHERE chat_id > 0;
+    -- forum topic (message_thread_id) the plan was made in; reminders go back there
+    ALTER TABLE plans ADD COLUMN thread_id INTEGER;
+    -- 1 while the owner paused the plan (its reminders are held, the plan stays listed)
+    ALTER TABLE plans ADD COLUMN paused INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1));
+    -- what expires: the SIM's validity, a data pack, or a travel eSIM
+    ALTER TABLE plans ADD COLUMN kind TEXT NOT NULL DEFAULT 'validity'
+        CHECK (kind IN ('validity', 'data', 'travel'));
+    UPDATE plans SET kind = 'travel' WHERE operator = 'travel';
+    -- 1: opt-in "keep my number" lifecycle reminders after the expiry
+    ALTER TABLE plans ADD COLUMN follow_up INTEGER NOT NULL DEFAULT 0 CHECK (follow_up IN (0, 1));
+    -- unix seconds UTC when the plan was stopped or deleted (retention counts from it)
+    ALTER TABLE plans ADD COLUMN ended_at INTEGER;
+    UPDATE plans SET ended_at = updated_at WHERE state IN ('stopped', 'deleted');
+    -- NULL for kind 'lead' and 'snooze'; for kind 'follow_up' the lifecycle stage name
+    ALTER TABLE reminders ADD COLUMN stage TEXT;
+    -- a member's own plans in a group (/reminders, /export, /delete_me)
+    CREATE INDEX plans_by_owner ON plans (owner_id, state);
+    -- the daily retention purge: ended plans, finished reminders by planned time
+    CREATE INDEX plans_ended ON plans (ended_at) WHERE ended_at IS NOT NULL;
+    CREATE INDEX reminders_finished ON reminders (due_at)
+        WHERE state IN ('sent', 'skipped', 'cancelled', 'failed');
+    """,
 ]
 
 MAX_ACTIVE_PLANS = 20
 LIVE_PLAN_STATES = ("active", "expired")  # listed in /reminders, counted against the limit
+FINISHED_REMINDER_STATES = ("sent", "skipped", "cancelled", "failed")
 
 
 @dataclass(frozen=True)
@@ -112,6 +143,20 @@ class Plan:
     period_days: int | None
     state: str
     created_at: int
+    owner_id: int | None = None  # None: a group plan from before owners were recorded
+    thread_id: int | None = None  # forum topic the plan was made in
+    paused: bool = False
+    kind: str = "validity"  # validity | data | travel
+    follow_up: bool = False
+    ended_at: int | None = None
+
+
+@dataclass(frozen=True)
+class Purged:
+    """What the retention job removed."""
+
+    reminders: int
+    plans: int
 
 
 @dataclass(frozen=True)
@@ -278,29 +323,37 @@ class Store:
         reminders: Iterable[Planned],
         now: int,
         max_live: int = MAX_ACTIVE_PLANS,
+        owner_id: int | None = None,
+        thread_id: int | None = None,
     ) -> int | None:
-        """Insert a plan and its reminders; None when the chat already has `max_live` plans."""
+        """Insert a plan and its reminders; None when its owner already has `max_live` live
+        plans in this chat (in a group each member has their own limit)."""
+        owner_id = chat_id if owner_id is None else owner_id
         if label is not None and len(label) > 64:
             raise ValueError("label longer than 64 characters")
         async with self.transaction() as db:
-            await db.execute(
+            await db.execute(  # the owner's settings row (a person, never a group)
                 """INSERT INTO users (chat_id, created_at, updated_at) VALUES (?, ?, ?)
                    ON CONFLICT(chat_id) DO NOTHING""",
-                (chat_id, now, now),
+                (owner_id, now, now),
             )
             async with db.execute(
-                f"SELECT COUNT(*) FROM plans WHERE chat_id = ? AND state IN {LIVE_PLAN_STATES}",
-                (chat_id,),
+                f"""SELECT COUNT(*) FROM plans
+                    WHERE chat_id = ? AND owner_id = ? AND state IN {LIVE_PLAN_STATES}""",
+                (chat_id, owner_id),
             ) as cur:
                 (count,) = await cur.fetchone()
             if count >= max_live:
                 return None
             async with db.execute(
-                """INSERT INTO plans (chat_id, operator, label, expiry, time_of_day, leads,
-                                      period_days, state, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?) RETURNING id""",
+                """INSERT INTO plans (chat_id, owner_id, thread_id, operator, label, expiry,
+                                      time_of_day, leads, period_days, state, created_at,
+                                      updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?) RETURNING id""",
                 (
                     chat_id,
+                    owner_id,
+                    thread_id,
                     operator,
                     label,
                     expiry.isoformat(),
@@ -352,19 +405,32 @@ class Store:
             row = await cur.fetchone()
         return _plan(row) if row else None
 
-    async def live_plans(self, chat_id: int) -> list[Plan]:
-        """The chat's active and expired plans (not stopped or deleted), by expiry."""
+    async def live_plans(self, chat_id: int, owner_id: int | None = None) -> list[Plan]:
+        """The chat's active and expired plans (not stopped or deleted), by expiry; with
+        `owner_id`, only that member's (a group's list is per member)."""
         async with self.db.execute(
             f"""SELECT {PLAN_COLS} FROM plans WHERE chat_id = ? AND state IN {LIVE_PLAN_STATES}
+                  AND (? IS NULL OR owner_id = ?)
                 ORDER BY expiry, id""",
-            (chat_id,),
+            (chat_id, owner_id, owner_id),
         ) as cur:
             return [_plan(row) for row in await cur.fetchall()]
 
-    async def count_live_plans(self, chat_id: int) -> int:
+    async def owned_live_plans(self, owner_id: int) -> list[Plan]:
+        """A person's live plans in every chat (their time zone applies to all of them)."""
         async with self.db.execute(
-            f"SELECT COUNT(*) FROM plans WHERE chat_id = ? AND state IN {LIVE_PLAN_STATES}",
-            (chat_id,),
+            f"""SELECT {PLAN_COLS} FROM plans WHERE owner_id = ? AND state IN {LIVE_PLAN_STATES}
+                ORDER BY expiry, id""",
+            (owner_id,),
+        ) as cur:
+            return [_plan(row) for row in await cur.fetchall()]
+
+    async def count_live_plans(self, chat_id: int, owner_id: int | None = None) -> int:
+        owner_id = chat_id if owner_id is None else owner_id
+        async with self.db.execute(
+            f"""SELECT COUNT(*) FROM plans
+                WHERE chat_id = ? AND owner_id = ? AND state IN {LIVE_PLAN_STATES}""",
+            (chat_id, owner_id),
         ) as cur:
             return (await cur.fetchone())[0]
 
@@ -437,9 +503,10 @@ class Store:
         assert state in {"stopped", "deleted", "expired"}
         async with self.transaction() as db:
             async with db.execute(
-                """UPDATE plans SET state = ?, updated_at = ?
+                """UPDATE plans SET state = ?, updated_at = ?,
+                     ended_at = CASE WHEN ? = 'expired' THEN NULL ELSE ? END
                    WHERE id = ? AND state IN ('active', 'expired') RETURNING id""",
-                (state, now, plan_id),
+                (state, now, state, now, plan_id),
             ) as cur:
                 changed = await cur.fetchone() is not None
             if changed:
@@ -628,9 +695,11 @@ class Store:
             async with db.execute(
                 f"""SELECT {", ".join("r." + c for c in REM_COLS.split(", "))},
                            {", ".join("p." + c for c in PLAN_COLS.split(", "))},
-                           u.language, u.tg_language, u.timezone, COALESCE(u.active, 1)
+                           u.language, u.tg_language, u.timezone,
+                           (SELECT COALESCE(MIN(c.active), 1) FROM users c
+                            WHERE c.chat_id = r.chat_id)
                     FROM reminders r JOIN plans p ON p.id = r.plan_id
-                    LEFT JOIN users u ON u.chat_id = r.chat_id
+                    LEFT JOIN users u ON u.chat_id = COALESCE(p.owner_id, r.chat_id)
                     WHERE r.id IN ({marks}) ORDER BY r.send_at, r.id""",
                 ids,
             ) as cur:
@@ -706,6 +775,65 @@ class Store:
             (state, error, reminder_id),
         )
 
+    # --- a person's data: /export, /delete_me, retention ------------------------------
+
+    async def owned_plans(self, owner_id: int) -> list[Plan]:
+        """Every plan a person made, in any chat and any state (their /export)."""
+        async with self.db.execute(
+            f"SELECT {PLAN_COLS} FROM plans WHERE owner_id = ? ORDER BY id", (owner_id,)
+        ) as cur:
+            return [_plan(row) for row in await cur.fetchall()]
+
+    async def person_data(self, user_id: int) -> dict[str, object]:
+        """Every row about a person, every column, as stored (their /export): their
+        settings row, the plans they own or that live in their private chat, and those
+        plans' reminders."""
+        async with self.db.execute("SELECT * FROM users WHERE chat_id = ?", (user_id,)) as cur:
+            user = await cur.fetchone()
+        async with self.db.execute(
+            "SELECT * FROM plans WHERE owner_id = ? OR chat_id = ? ORDER BY id",
+            (user_id, user_id),
+        ) as cur:
+            plans = [dict(row) for row in await cur.fetchall()]
+        for plan in plans:
+            async with self.db.execute(
+                "SELECT * FROM reminders WHERE plan_id = ? ORDER BY id", (plan["id"],)
+            ) as cur:
+                plan["reminders"] = [dict(row) for row in await cur.fetchall()]
+        return {"user": dict(user) if user else None, "plans": plans}
+
+    async def delete_person(self, user_id: int) -> int:
+        """Forget a person: the plans they own (with their reminders, by cascade), every
+        row keyed by their id (their settings; their private chat's plans and reminders).
+        Group plans without a known owner are the group's and stay. Returns plans removed."""
+        async with self.transaction() as db:
+            async with db.execute(
+                "DELETE FROM plans WHERE owner_id = ? OR chat_id = ? RETURNING id",
+                (user_id, user_id),
+            ) as cur:
+                plans = len(await cur.fetchall())
+            await db.execute("DELETE FROM reminders WHERE chat_id = ?", (user_id,))
+            await db.execute("DELETE FROM users WHERE chat_id = ?", (user_id,))
+            return plans
+
+    async def purge_old(self, *, finished_before: int, ended_before: int) -> Purged:
+        """Retention: finished reminders planned before `finished_before`, and plans that
+        were stopped or deleted before `ended_before` (their reminders go with them)."""
+        async with self.transaction() as db:
+            async with db.execute(
+                f"""DELETE FROM reminders WHERE state IN {FINISHED_REMINDER_STATES}
+                      AND due_at < ? RETURNING id""",
+                (finished_before,),
+            ) as cur:
+                reminders = len(await cur.fetchall())
+            async with db.execute(
+                """DELETE FROM plans WHERE ended_at IS NOT NULL AND ended_at < ?
+                     AND state IN ('stopped', 'deleted') RETURNING id""",
+                (ended_before,),
+            ) as cur:
+                plans = len(await cur.fetchall())
+        return Purged(reminders, plans)
+
     async def reminder_counts(self) -> dict[str, int]:
         async with self.db.execute("SELECT state, COUNT(*) FROM reminders GROUP BY state") as cur:
             return {row[0]: row[1] for row in await cur.fetchall()}
@@ -721,7 +849,8 @@ _SUPERSEDED_BY_LATER = """EXISTS (
            OR (later.due_at = reminders.due_at AND later.id > reminders.id)))"""
 
 PLAN_COLS = (
-    "id, chat_id, operator, label, expiry, time_of_day, leads, period_days, state, created_at"
+    "id, chat_id, operator, label, expiry, time_of_day, leads, period_days, state, created_at,"
+    " owner_id, thread_id, paused, kind, follow_up, ended_at"
 )
 REM_COLS = (
     "id, plan_id, chat_id, kind, lead_days, due_at, send_at, state, attempts, recovered, last_error"
@@ -749,6 +878,12 @@ def _plan(row: Sequence) -> Plan:
         period_days=row[7],
         state=row[8],
         created_at=row[9],
+        owner_id=row[10],
+        thread_id=row[11],
+        paused=bool(row[12]),
+        kind=row[13],
+        follow_up=bool(row[14]),
+        ended_at=row[15],
     )
 
 

@@ -66,7 +66,7 @@ _METHODS = {
     editMessageText editMessageReplyMarkup deleteMessage answerCallbackQuery answerInlineQuery
     sendDocument sendChatAction getFile setMyCommands getMyCommands deleteMyCommands
     setMyDescription setMyShortDescription getMyDescription getMyShortDescription
-    setChatMenuButton getChatMenuButton""".split()
+    setChatMenuButton getChatMenuButton getChatMember""".split()
 }
 _ERRORS = {
     400: "Bad Request: chat not found",
@@ -178,6 +178,8 @@ class FakeBotApi:
         self._allowed: frozenset[str] = frozenset()  # empty: all but _OPT_IN_UPDATE_TYPES
         self._open_queries: set[str] = set()  # callback/inline query ids not yet answered
         self._names: dict[int | str, str] = {}  # chat_id -> first_name, for chat objects
+        self.user_names: dict[int, str] = {}  # user id -> first_name, for getChatMember
+        self.member_status: dict[tuple[int, int], str] = {}  # (chat, user) -> status; "member"
         self._faults: list[_Fault] = []
         self._ids = itertools.count(1)
         self._update_ids = itertools.count(1)
@@ -241,10 +243,13 @@ class FakeBotApi:
         language_code: str | None = "en",
         user_id: int | None = None,
         first_name: str = "Test",
+        thread_id: int | None = None,
     ) -> int:
-        """A user types ``text``; a leading /command gets a bot_command entity like Telegram's."""
+        """A user types ``text``; a leading /command gets a bot_command entity like Telegram's.
+        ``thread_id``: sent in that forum topic of a group."""
         user = self._user(chat_id, user_id, first_name, language_code)
-        self._names[chat_id] = first_name
+        if chat_id > 0:
+            self._names[chat_id] = first_name
         message = {
             "message_id": self._next_message_id(chat_id),
             "from": user,
@@ -252,6 +257,8 @@ class FakeBotApi:
             "date": int(time.time()),
             "text": text,
         }
+        if thread_id is not None:
+            message.update(message_thread_id=thread_id, is_topic_message=True)
         if text.startswith("/"):
             command = text.split(maxsplit=1)[0]
             message["entities"] = [
@@ -426,6 +433,7 @@ class FakeBotApi:
 
     def _user(self, chat_id: int, user_id: int | None, first_name: str, lang: str | None) -> dict:
         user = {"id": user_id or chat_id, "is_bot": False, "first_name": first_name}
+        self.user_names[user["id"]] = first_name
         return {**user, "language_code": lang} if lang else user
 
     def _chat(self, chat_id: int | str, first_name: str | None = None) -> dict[str, Any]:
@@ -608,7 +616,42 @@ class FakeBotApi:
 
     async def _m_sendMessage(self, call: Call) -> Any:
         text = self._render(call.params)
-        return self._bot_message(call.chat_id, None, text=text, **self._markup(call))
+        extra = {**self._markup(call), **self._context(call)}
+        return self._bot_message(call.chat_id, None, text=text, **extra)
+
+    def _context(self, call: Call) -> dict[str, Any]:
+        """Like Telegram: a reply carries the message it answers; a topic message its topic."""
+        extra: dict[str, Any] = {}
+        reply = call.params.get("reply_parameters") or {}
+        original = self.messages.get((call.chat_id, reply.get("message_id")))
+        if original is not None:
+            extra["reply_to_message"] = {
+                k: v for k, v in original.items() if k != "reply_to_message"
+            }
+        thread = call.params.get("message_thread_id")
+        if thread is not None:
+            extra.update(message_thread_id=thread, is_topic_message=True)
+        return extra
+
+    async def _m_getChatMember(self, call: Call) -> Any:
+        user_id = int(call.params.get("user_id", 0))
+        if user_id not in self.user_names:
+            raise ApiError("Bad Request: user not found")
+        status = self.member_status.get((int(call.chat_id or 0), user_id), "member")
+        user = {"id": user_id, "is_bot": False, "first_name": self.user_names[user_id]}
+        rights: dict[str, Any] = {}
+        if status in ("administrator", "creator"):
+            rights = {"is_anonymous": False}
+        if status == "administrator":
+            rights.update(
+                dict.fromkeys(
+                    "can_be_edited can_manage_chat can_delete_messages can_manage_video_chats "
+                    "can_restrict_members can_promote_members can_change_info can_invite_users "
+                    "can_post_stories can_edit_stories can_delete_stories".split(),
+                    False,
+                )
+            )
+        return {"status": status, "user": user, **rights}
 
     async def _m_editMessageText(self, call: Call) -> Any:
         text = self._render(call.params)
@@ -657,7 +700,12 @@ class FakeBotApi:
         }
         extra = {"caption": caption} if caption else {}
         return self._bot_message(
-            call.chat_id, None, document=document, **extra, **self._markup(call)
+            call.chat_id,
+            None,
+            document=document,
+            **extra,
+            **self._markup(call),
+            **self._context(call),
         )
 
     async def _m_getFile(self, call: Call) -> Any:

@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent / "bot"
-REMINDER_HANDLERS = ["remind_flow", "new_date", "plans", "timezone", "membership", "flows"]
+REMINDER_HANDLERS = [
+    *("remind_flow", "new_date", "plans", "timezone", "membership", "flows", "owners"),
+    *("privacy", "private_chat"),
+]
 FILES = [
     *(ROOT / "handlers" / f"{name}.py" for name in REMINDER_HANDLERS),
     ROOT / "handlers" / "reminder_context.py",

@@ -81,6 +81,166 @@ async def test_migrates_from_version_1_keeping_users(tmp_path: Path, monkeypatch
         await store.close()
 
 
+async def test_migrates_populated_version_3_to_4(tmp_path: Path, monkeypatch) -> None:
+    """Owners, kinds and end times are derived for every existing row; nothing is lost."""
+    path = tmp_path / "v3.sqlite3"
+    monkeypatch.setattr(storage, "MIGRATIONS", MIGRATIONS[:3])
+    old = await Store.open(path)
+    await old.db.executescript(
+        f"""
+        INSERT INTO users (chat_id, language, tg_language, timezone, active, created_at, updated_at)
+        VALUES (42, 'en', 'en', 'Europe/London', 1, {NOW}, {NOW}),
+               (43, NULL, 'zh-hans', NULL, 0, {NOW}, {NOW}),
+               (-100777, 'zh-hant', NULL, 'Asia/Taipei', 1, {NOW}, {NOW});
+        INSERT INTO plans (id, chat_id, operator, label, expiry, time_of_day, leads, period_days,
+                           state, created_at, updated_at)
+        VALUES (1, 42, 'smart', 'main', '2027-02-01', '09:00', '3,1,0', 30, 'active', {NOW}, {NOW}),
+               (2, 42, 'travel', NULL, '2027-03-01', '20:30', '1', NULL, 'stopped',
+                {NOW}, {NOW + 50}),
+               (3, -100777, 'cellcard', 'group', '2027-02-10', '09:00', '3', 7, 'active',
+                {NOW}, {NOW}),
+               (4, -100777, 'metfone', NULL, '2027-01-01', '09:00', '0', NULL, 'deleted',
+                {NOW}, {NOW + 70}),
+               (5, 43, NULL, NULL, '2027-01-20', '08:00', '3,0', NULL, 'expired', {NOW}, {NOW});
+        INSERT INTO reminders (id, plan_id, chat_id, kind, lead_days, expiry, due_at, send_at,
+                               state, attempts, recovered, sent_at, message_id, last_error)
+        VALUES (1, 1, 42, 'lead', 3, '2027-02-01', {NOW}, {NOW}, 'sent', 1, 0, {NOW}, 9, NULL),
+               (2, 1, 42, 'lead', 1, '2027-02-01', {NOW + DAY}, {NOW + DAY}, 'pending',
+                0, 0, NULL, NULL, NULL),
+               (3, 1, 42, 'snooze', NULL, '2027-02-01', {NOW + 10}, {NOW + 10}, 'sending',
+                1, 1, NULL, NULL, 'retry'),
+               (4, 2, 42, 'lead', 1, '2027-03-01', {NOW + DAY}, {NOW + DAY}, 'cancelled',
+                0, 0, NULL, NULL, 'plan stopped'),
+               (5, 3, -100777, 'lead', 3, '2027-02-10', {NOW}, {NOW}, 'failed', 3, 0,
+                NULL, NULL, 'Forbidden'),
+               (6, 5, 43, 'lead', 0, '2027-01-20', {NOW}, {NOW}, 'paused', 0, 0,
+                NULL, NULL, 'user blocked the bot');
+        """
+    )
+    await old.close()
+    monkeypatch.setattr(storage, "MIGRATIONS", MIGRATIONS)
+    store = await Store.open(path)
+    try:
+        async with store.db.execute("PRAGMA user_version") as cur:
+            assert (await cur.fetchone())[0] == len(MIGRATIONS) >= 4
+        async with store.db.execute(
+            """SELECT id, chat_id, owner_id, thread_id, paused, kind, follow_up, ended_at, state,
+                      label, expiry, time_of_day, leads, period_days
+               FROM plans ORDER BY id"""
+        ) as cur:
+            plans = [tuple(row) for row in await cur.fetchall()]
+        assert plans == [
+            (
+                1,
+                42,
+                42,
+                None,
+                0,
+                "validity",
+                0,
+                None,
+                "active",
+                "main",
+                "2027-02-01",
+                "09:00",
+                "3,1,0",
+                30,
+            ),
+            (
+                2,
+                42,
+                42,
+                None,
+                0,
+                "travel",
+                0,
+                NOW + 50,
+                "stopped",
+                None,
+                "2027-03-01",
+                "20:30",
+                "1",
+                None,
+            ),
+            (
+                3,
+                -100777,
+                None,
+                None,
+                0,
+                "validity",
+                0,
+                None,
+                "active",
+                "group",
+                "2027-02-10",
+                "09:00",
+                "3",
+                7,
+            ),
+            (
+                4,
+                -100777,
+                None,
+                None,
+                0,
+                "validity",
+                0,
+                NOW + 70,
+                "deleted",
+                None,
+                "2027-01-01",
+                "09:00",
+                "0",
+                None,
+            ),
+            (
+                5,
+                43,
+                43,
+                None,
+                0,
+                "validity",
+                0,
+                None,
+                "expired",
+                None,
+                "2027-01-20",
+                "08:00",
+                "3,0",
+                None,
+            ),
+        ]
+        async with store.db.execute(
+            """SELECT id, plan_id, chat_id, kind, stage, state, attempts, recovered, sent_at,
+                      message_id, last_error FROM reminders ORDER BY id"""
+        ) as cur:
+            reminders = [tuple(row) for row in await cur.fetchall()]
+        assert reminders == [
+            (1, 1, 42, "lead", None, "sent", 1, 0, NOW, 9, None),
+            (2, 1, 42, "lead", None, "pending", 0, 0, None, None, None),
+            (3, 1, 42, "snooze", None, "sending", 1, 1, None, None, "retry"),
+            (4, 2, 42, "lead", None, "cancelled", 0, 0, None, None, "plan stopped"),
+            (5, 3, -100777, "lead", None, "failed", 3, 0, None, None, "Forbidden"),
+            (6, 5, 43, "lead", None, "paused", 0, 0, None, None, "user blocked the bot"),
+        ]
+        async with store.db.execute(
+            "SELECT chat_id, language, tg_language, timezone, active FROM users ORDER BY chat_id"
+        ) as cur:
+            users = [tuple(row) for row in await cur.fetchall()]
+        assert users == [
+            (-100777, "zh-hant", None, "Asia/Taipei", 1),
+            (42, "en", "en", "Europe/London", 1),
+            (43, None, "zh-hans", None, 0),
+        ]
+        with pytest.raises(sqlite3.IntegrityError):
+            await store.db.execute("UPDATE plans SET kind = 'bogus' WHERE id = 1")
+        with pytest.raises(sqlite3.IntegrityError):
+            await store.db.execute("UPDATE plans SET paused = 2 WHERE id = 1")
+    finally:
+        await store.close()
+
+
 @pytest.mark.parametrize(
     ("sql", "index"),
     [
@@ -102,6 +262,16 @@ async def test_migrates_from_version_1_keeping_users(tmp_path: Path, monkeypatch
             "reminders_by_chat",
         ),
         ("SELECT * FROM reminders WHERE plan_id = 1 AND state = 'pending'", "reminders_by_plan"),
+        (
+            "SELECT id FROM plans WHERE owner_id = 7 AND state IN ('active', 'expired')",
+            "plans_by_owner",
+        ),
+        ("DELETE FROM plans WHERE ended_at IS NOT NULL AND ended_at < 5", "plans_ended"),
+        (
+            "DELETE FROM reminders WHERE state IN ('sent', 'skipped', 'cancelled', 'failed')"
+            " AND due_at < 5",
+            "reminders_finished",
+        ),
     ],
 )
 async def test_hot_queries_use_an_index(store: Store, sql: str, index: str) -> None:
@@ -331,3 +501,118 @@ async def test_mark_sending_records_the_previous_send_in_the_same_commit(store: 
     # a crash now repeats only the one in flight
     rec = await store.recover_in_flight()
     assert (rec.released, rec.recovered, rec.abandoned) == (0, 1, 0)
+
+
+# --- owners, a person's data, retention ------------------------------------------------
+
+
+async def test_group_plans_are_per_owner(store: Store) -> None:
+    group = -100
+    a = await store.add_plan(
+        group,
+        operator="smart",
+        label="A",
+        expiry=date(2027, 2, 1),
+        time_of_day=time(9, 0),
+        leads=(0,),
+        period_days=None,
+        reminders=[],
+        now=NOW,
+        owner_id=7,
+        thread_id=3,
+        max_live=1,
+    )
+    b = await store.add_plan(
+        group,
+        operator="smart",
+        label="B",
+        expiry=date(2027, 2, 1),
+        time_of_day=time(9, 0),
+        leads=(0,),
+        period_days=None,
+        reminders=[],
+        now=NOW,
+        owner_id=8,
+        max_live=1,
+    )
+    assert a is not None and b is not None  # the limit is per member, not per group
+    plan = await store.get_plan(a)
+    assert (plan.owner_id, plan.thread_id, plan.kind, plan.paused) == (7, 3, "validity", False)
+    assert [p.label for p in await store.live_plans(group, 7)] == ["A"]
+    assert [p.label for p in await store.live_plans(group)] == ["A", "B"]
+    assert await store.count_live_plans(group, 8) == 1
+    assert [p.id for p in await store.owned_live_plans(7)] == [a]
+
+
+async def test_claim_uses_the_owners_settings_and_the_chats_reachability(store: Store) -> None:
+    await store.set_language(7, "zh-Hant")
+    await store.set_timezone(7, "Asia/Taipei")
+    await store.add_plan(
+        -100,
+        operator="smart",
+        label=None,
+        expiry=date(2027, 2, 1),
+        time_of_day=time(9, 0),
+        leads=(0,),
+        period_days=None,
+        reminders=[Planned(NOW - 1, 0)],
+        now=NOW,
+        owner_id=7,
+    )
+    [due] = await store.claim_due(NOW, 10)
+    assert (due.language, due.timezone, due.user_active) == ("zh-Hant", "Asia/Taipei", True)
+    assert due.plan.owner_id == 7
+
+
+async def test_delete_person_removes_every_row_about_them(store: Store) -> None:
+    mine = await add(store, 7)
+    await store.set_timezone(7, "Asia/Taipei")
+    in_group = await store.add_plan(
+        -100,
+        operator=None,
+        label="mine too",
+        expiry=date(2027, 2, 1),
+        time_of_day=time(9, 0),
+        leads=(0,),
+        period_days=None,
+        reminders=[Planned(NOW + 5, 0)],
+        now=NOW,
+        owner_id=7,
+    )
+    theirs = await store.add_plan(
+        -100,
+        operator=None,
+        label="theirs",
+        expiry=date(2027, 2, 1),
+        time_of_day=time(9, 0),
+        leads=(0,),
+        period_days=None,
+        reminders=[Planned(NOW + 5, 0)],
+        now=NOW,
+        owner_id=8,
+    )
+    other = await add(store, 9)
+    assert await store.delete_person(7) == 2
+    assert await store.get_plan(mine) is None and await store.get_plan(in_group) is None
+    assert await store.get_user(7) is None
+    async with store.db.execute(
+        "SELECT COUNT(*) FROM reminders WHERE plan_id IN (?, ?) OR chat_id = 7", (mine, in_group)
+    ) as cur:
+        assert (await cur.fetchone())[0] == 0
+    assert await store.get_plan(theirs) is not None and await store.get_plan(other) is not None
+    assert await states(store, theirs) == ["pending"]
+
+
+async def test_purge_old_keeps_what_is_recent_or_still_to_come(store: Store) -> None:
+    old_sent = await add(store, 1, sends=(NOW - 40 * DAY, NOW + DAY))
+    [first, _] = await store.reminders_of_plan(old_sent)
+    await store.db.execute("UPDATE reminders SET state = 'sent' WHERE id = ?", (first.id,))
+    stopped_long_ago = await add(store, 2)
+    await store.end_plan(stopped_long_ago, "stopped", NOW - 100 * DAY)
+    stopped_lately = await add(store, 3)
+    await store.end_plan(stopped_lately, "deleted", NOW - 10 * DAY)
+    purged = await store.purge_old(finished_before=NOW - 30 * DAY, ended_before=NOW - 90 * DAY)
+    assert purged.reminders == 1 and purged.plans == 1
+    assert await states(store, old_sent) == ["pending"]
+    assert await store.get_plan(stopped_long_ago) is None
+    assert (await store.get_plan(stopped_lately)).ended_at == NOW - 10 * DAY

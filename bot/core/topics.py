@@ -8,7 +8,7 @@ by file, entry and field.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Protocol
@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from bot.core.operators import CodeBook
 from bot.core.text import LANGS, TELEGRAM_LIMIT
+from bot.core.zones import Places
 
 ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote"}
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -173,6 +174,7 @@ class Content:
     texts: HtmlTexts
     codes: CodeBook | None = None  # when content/codes.yaml exists
     root: Path | None = None  # the folder it was read from
+    places: Places = field(default_factory=Places)  # content/cities.yaml, for /timezone
 
     def entries_in(self, category: str) -> list[FaqEntry]:
         return [e for e in self.faq.values() if e.category == category]

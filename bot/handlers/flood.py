@@ -24,7 +24,7 @@ from bot.core.text import lang_from_telegram
 
 log = logging.getLogger(__name__)
 
-GROUP = -2  # after the health stamp (-100), before -1 (/start reactivation) and features
+GROUP = -3  # after the health stamp (-100), before owners (-2), -1 (/start reactivation), features
 NOTICE_KEY = "flood_slow_down"
 
 

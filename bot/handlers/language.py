@@ -30,6 +30,6 @@ async def set_language(update: Update, context: BotContext) -> None:
         await stale_button(update, context)
         return
     if context.store is not None:
-        await context.store.set_language(update.effective_chat.id, picked.lang)
+        await context.store.set_language(update.effective_user.id, picked.lang)
     await query.answer()
     await query.edit_message_text(context.content.texts.html("language_set", picked.lang))

@@ -26,6 +26,9 @@ from bot.callbacks import (
 from bot.core.calendar_file import CalendarWords, IcsPlan, build_ics
 from bot.core.dates import latest_allowed
 from bot.core.schedule import format_date, format_datetime_local, roll_forward, snooze_time
+from bot.core.zones import zone_label
+from bot.handlers.owners import is_group_admin
+from bot.handlers.private_chat import in_private
 from bot.handlers.reminder_context import (
     Ctx,
     alert,
@@ -44,13 +47,20 @@ from bot.storage import MAX_ACTIVE_PLANS, Plan
 
 
 async def list_plans(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/reminders: every live plan by expiry, with its next reminder and buttons."""
+    """/reminders: every live plan by expiry, with its next reminder and buttons (in a
+    group: the sender's own plans, and for an admin the group's plans without an owner)."""
     c = await reminder_ctx(update, context)
-    plans = await c.store.live_plans(c.chat_id)
+    plans = await c.store.live_plans(c.chat_id, c.owner_filter)
+    if c.group:
+        ownerless = [p for p in await c.store.live_plans(c.chat_id) if p.owner_id is None]
+        if ownerless and await is_group_admin(update):
+            plans += ownerless
     if not plans:
         await reply(update, c.html("reminders_empty"))
         return
-    parts = [c.html("reminders_header", count=len(plans), max=MAX_ACTIVE_PLANS, tz=c.tz.key)]
+    parts = [
+        c.html("reminders_header", count=len(plans), max=MAX_ACTIVE_PLANS, tz=zone_label(c.tz.key))
+    ]
     rows: list[Row] = []
     for n, plan in enumerate(plans, start=1):
         parts.append(await _plan_item(c, n, plan))
@@ -195,13 +205,27 @@ async def keep(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def send_calendar_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Every live plan as an .ics file: an all-day event per expiry, an alarm per reminder."""
+    """Every live plan as an .ics file: an all-day event per expiry, an alarm per reminder.
+    Pressed in a group, the file goes to the member's private chat."""
     c = await reminder_ctx(update, context)
     await update.callback_query.answer()
-    plans = await c.store.live_plans(c.chat_id)
+    plans = await c.store.live_plans(c.chat_id, c.owner_filter)
     if not plans:
         await reply(update, c.html("reminders_empty"))
         return
+
+    async def send(chat_id: int) -> object:
+        return await context.bot.send_document(
+            chat_id,
+            InputFile(await calendar_bytes(c, plans), filename="reminders.ics", attach=True),
+            caption=c.html("reminders_ics_caption"),
+        )
+
+    await in_private(update, context, c, "export", send)
+
+
+async def calendar_bytes(c: Ctx, plans: list[Plan]) -> bytes:
+    """Plans as an .ics file: their expiry days, an alarm per reminder still to come."""
     ics_plans = []
     for plan in plans:
         pending = await c.store.pending_reminders(plan.id)
@@ -214,11 +238,7 @@ async def send_calendar_file(update: Update, context: ContextTypes.DEFAULT_TYPE)
                 reminders=[datetime.fromtimestamp(r.send_at, UTC) for r in pending],
             )
         )
-    data = build_ics(ics_plans, calendar_words(c), c.now)
-    await update.effective_message.reply_document(
-        InputFile(data, filename="reminders.ics", attach=True),
-        caption=c.html("reminders_ics_caption"),
-    )
+    return build_ics(ics_plans, calendar_words(c), c.now)
 
 
 def calendar_words(c: Ctx) -> CalendarWords:

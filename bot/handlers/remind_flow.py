@@ -115,7 +115,7 @@ async def start_remind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     ``/start remind`` deep link): the operator buttons also enter the conversation."""
     c = await reminder_ctx(update, context)
     flows.end(context)
-    if await c.store.count_live_plans(c.chat_id) >= MAX_ACTIVE_PLANS:
+    if await c.store.count_live_plans(c.chat_id, c.user_id) >= MAX_ACTIVE_PLANS:
         await reply(update, c.html("remind_limit", max=MAX_ACTIVE_PLANS))
         return END
     flows.begin(context, FLOW, Draft())
@@ -483,6 +483,8 @@ async def _save(
         period_days=max(1, (draft.expiry - c.today).days),
         reminders=rows,
         now=c.now_ts,
+        owner_id=c.user_id,
+        thread_id=c.thread_id,
     )
     if plan_id is None:
         text = c.html("remind_limit", max=MAX_ACTIVE_PLANS)

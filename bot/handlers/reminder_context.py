@@ -1,5 +1,6 @@
-"""What every reminder handler starts from: who is asking, in which language and
-zone, at what time, and the few replies they all give (stale button, gone plan)."""
+"""What every reminder handler starts from: who is asking, in which chat (and forum
+topic), in which language and zone, at what time, and the few replies they all give
+(stale button, gone plan, someone else's plan)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from bot.callbacks import CallbackData
 from bot.context import services
 from bot.core.dates import RemindParse, latest_allowed
 from bot.core.schedule import format_date
+from bot.handlers.owners import in_group, may_manage
 from bot.handlers.users import user_language
 from bot.keyboards import Row, edit_or_ignore, keyboard
 from bot.reminders.planning import is_live, zone_or
@@ -26,10 +28,19 @@ Data = TypeVar("Data", bound=CallbackData)
 
 @dataclass(frozen=True)
 class Ctx(Reader):
-    """A Reader for the chat of this update, with its store."""
+    """A Reader for the person of this update (their language and zone), with the chat
+    they wrote in and its store. In a private chat user_id == chat_id."""
 
     store: Store
     chat_id: int
+    user_id: int
+    thread_id: int | None = None  # the forum topic the update came from
+    group: bool = False
+
+    @property
+    def owner_filter(self) -> int | None:
+        """In a group each member sees only their own plans; a private chat sees all of its."""
+        return self.user_id if self.group else None
 
     @property
     def now_ts(self) -> int:
@@ -40,9 +51,13 @@ async def reminder_ctx(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Ct
     svc = services(context)
     lang = await user_language(update, context)
     chat_id = update.effective_chat.id
-    user = await svc.store.get_user(chat_id)
-    tz = zone_or(user.timezone if user else None, svc.settings.tz)
-    return Ctx(svc.content, lang, tz, svc.clock().astimezone(UTC), svc.store, chat_id)
+    user_id = update.effective_user.id if update.effective_user else chat_id
+    person = await svc.store.get_user(user_id)
+    tz = zone_or(person.timezone if person else None, svc.settings.tz)
+    message = update.effective_message
+    thread_id = message.message_thread_id if message and message.is_topic_message else None
+    now = svc.clock().astimezone(UTC)
+    return Ctx(svc.content, lang, tz, now, svc.store, chat_id, user_id, thread_id, in_group(update))
 
 
 async def reply(update: Update, text: str, rows: list[Row] | None = None) -> None:
@@ -68,6 +83,11 @@ async def plan_gone(update: Update, c: Ctx) -> None:
     await alert(update, c.plain("remind_stale"))
 
 
+async def not_yours(update: Update, c: Ctx) -> None:
+    """A group member pressed a button of another member's plan or wizard."""
+    await alert(update, c.plain("not_your_reminder"))
+
+
 async def pressed(update: Update, c: Ctx, kind: type[Data]) -> Data | None:
     """The pressed button's data, or None after answering with the stale-button alert."""
     data = kind.parse(update.callback_query.data)
@@ -76,20 +96,25 @@ async def pressed(update: Update, c: Ctx, kind: type[Data]) -> Data | None:
     return data
 
 
-async def own_plan(c: Ctx, plan_id: int) -> Plan | None:
+async def live_plan(c: Ctx, plan_id: int) -> Plan | None:
     """This chat's plan with this id if it can still change, else None."""
     plan = await c.store.get_plan(plan_id)
     return plan if is_live(plan, c.chat_id) else None
 
 
 async def pressed_plan(update: Update, c: Ctx, kind: type[Data]) -> tuple[Data, Plan] | None:
-    """The button and its live plan, or None after answering with the right alert."""
+    """The button and its live plan, or None after answering with the right alert (gone,
+    or someone else's: only the owner, or a group's admins for an ownerless plan, may
+    change it)."""
     data = await pressed(update, c, kind)
     if data is None:
         return None
-    plan = await own_plan(c, data.plan_id)  # type: ignore[attr-defined]
+    plan = await live_plan(c, data.plan_id)  # type: ignore[attr-defined]
     if plan is None:
         await plan_gone(update, c)
+        return None
+    if not await may_manage(update, plan):
+        await not_yours(update, c)
         return None
     return data, plan
 

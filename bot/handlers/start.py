@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.core.answers import faq_answer
-from bot.handlers import codes, remind_flow
+from bot.handlers import codes, privacy, remind_flow
 from bot.handlers.users import user_language
 from bot.keyboards import keyboard
 
@@ -33,6 +33,14 @@ async def _open_deep_link(update: Update, context: BotContext, payload: str) -> 
         return True
     if kind == "remind" and not arg:
         await remind_flow.start_remind(update, context)
+        return True
+    private = {  # links a group answer gives when Telegram won't let us write first
+        "privacy": privacy.show_privacy,
+        "export": privacy.export_data,
+        "delete_me": privacy.ask_delete_me,
+    }
+    if payload in private:
+        await private[payload](update, context)
         return True
     if kind == "codes" and content.codes is not None and arg in content.codes.operators:
         await codes.send_operator_card(update, context, arg)

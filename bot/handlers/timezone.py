@@ -16,6 +16,7 @@ from telegram.ext import (
 )
 
 from bot.callbacks import PickZone
+from bot.core.zones import find_zone, zone_label
 from bot.handlers import flows
 from bot.handlers.reminder_context import (
     Ctx,
@@ -26,7 +27,7 @@ from bot.handlers.reminder_context import (
     reply,
     stale_button,
 )
-from bot.reminders.planning import find_zone, planned
+from bot.reminders.planning import planned
 from bot.reminders.sender import plans_changed
 
 FLOW = "timezone"
@@ -52,7 +53,7 @@ async def ask_zone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | 
     buttons = [(c.plain(key), PickZone(i)) for i, (key, _) in enumerate(ZONES)]
     await reply(
         update,
-        c.html("tz_choose", current=c.tz.key, now=local),
+        c.html("tz_choose", current=zone_label(c.tz.key), now=local),
         [buttons[0:2], buttons[2:4], buttons[4:6]],
     )
     return ZONE
@@ -83,16 +84,18 @@ async def pick_zone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
 async def _set_zone(
     update: Update, context: ContextTypes.DEFAULT_TYPE, c: Ctx, text: str, *, edit_message: bool
 ) -> str | int:
-    zone = find_zone(text)
+    zone = find_zone(text, c.content.places)
     if zone is None:
         await reply(update, c.html("tz_unknown", name=text.strip()[:64]))
         return ZONE
     flows.end_if(context, FLOW)
-    await c.store.set_timezone(c.chat_id, zone)
+    await c.store.set_timezone(c.user_id, zone)
     c = replace(c, tz=ZoneInfo(zone))
     count = await _replan(c)
     await plans_changed(context)
-    done = c.html("tz_set", tz=zone, now=c.now.astimezone(c.tz).strftime("%H:%M"), count=count)
+    done = c.html(
+        "tz_set", tz=zone_label(zone), now=c.now.astimezone(c.tz).strftime("%H:%M"), count=count
+    )
     if edit_message:
         await edit(update, done)
     else:
@@ -101,9 +104,10 @@ async def _set_zone(
 
 
 async def _replan(c: Ctx) -> int:
-    """Re-plans the lead reminders of active plans in the new zone; how many are pending."""
+    """Re-plans the lead reminders of the person's active plans (in every chat) in the new
+    zone; how many are pending."""
     count = 0
-    for plan in await c.store.live_plans(c.chat_id):
+    for plan in await c.store.owned_live_plans(c.user_id):
         if plan.state != "active":
             continue
         rows = planned(plan.expiry, plan.leads, plan.time_of_day, c.tz, c.now)

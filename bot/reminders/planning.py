@@ -4,7 +4,7 @@ change, which zone a user lives in, when a plan's reminders go out."""
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.content import Content
 from bot.core.schedule import reminder_times
@@ -39,26 +39,6 @@ def zone_or(name: str | None, default: ZoneInfo) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return default
-
-
-_ZONES_LOWER: dict[str, str] = {}
-
-
-def find_zone(text: str) -> str | None:
-    """An IANA zone name, case-insensitive, spaces allowed for underscores."""
-    name = text.strip().replace(" ", "_")
-    if not name or len(name) > 64:
-        return None
-    if not _ZONES_LOWER:
-        _ZONES_LOWER.update({z.lower(): z for z in available_timezones()})
-    found = _ZONES_LOWER.get(name.lower())
-    if found is None:
-        return None
-    try:
-        ZoneInfo(found)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-    return found
 
 
 def operator_aliases(content: Content) -> dict[str, str]:

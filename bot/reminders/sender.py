@@ -41,7 +41,14 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from apscheduler.jobstores.base import JobLookupError
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
 from bot.keyboards import keyboard
 from bot.reminders.message import reminder_message
@@ -383,12 +390,29 @@ def telegram_send(application: Any) -> Send:
 
     async def send(due: Due, now: datetime, expired: bool) -> int | None:
         svc = application.bot_data["services"]
+        owner = await _owner_name(application.bot, due)
         text, rows = reminder_message(
-            svc.content, due, now.astimezone(UTC), svc.settings.tz, expired
+            svc.content, due, now.astimezone(UTC), svc.settings.tz, expired, owner
         )
         message = await application.bot.send_message(
-            due.reminder.chat_id, text, reply_markup=keyboard(rows)
+            due.reminder.chat_id,
+            text,
+            reply_markup=keyboard(rows),
+            message_thread_id=due.plan.thread_id,
         )
         return message.message_id
 
     return send
+
+
+async def _owner_name(bot: Any, due: Due) -> str | None:
+    """A group plan's owner's first name, asked from Telegram when sending (none stored)."""
+    plan = due.plan
+    if plan.chat_id >= 0 or plan.owner_id is None:
+        return None
+    try:
+        member = await bot.get_chat_member(plan.chat_id, plan.owner_id)
+    except TelegramError as exc:  # left the group, or a network hiccup: a generic name
+        log.info("no name for the owner of plan %d: %s", plan.id, exc)
+        return None
+    return member.user.first_name

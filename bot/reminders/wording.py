@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.content import Content, Html
 from bot.core.schedule import days_left, format_date, format_datetime_local
+from bot.core.zones import zone_label
 from bot.storage import Planned
 
 
@@ -97,7 +98,7 @@ def summary(
             operator=operator_name(r.content, operator, r.lang),
             date=format_date(expiry, r.lang),
             left=left_text(r, expiry),
-            tz=r.tz.key,
+            tz=zone_label(r.tz.key),
             reminders=reminder_lines(r, rows),
         )
     )
