@@ -28,6 +28,7 @@ from bot.callbacks import (
     CodesCommon,
     CodesList,
     CodesOperator,
+    CodesSection,
     FaqCategory,
     FaqMenu,
     FaqTopic,
@@ -39,6 +40,7 @@ from bot.context import BotContext, Clock, Services, utc_now
 from bot.core.answers import build_matcher
 from bot.core.matching import Matcher
 from bot.handlers import (
+    addressed,
     codes,
     errors,
     fallbacks,
@@ -58,6 +60,20 @@ from bot.storage import Store
 log = logging.getLogger(__name__)
 
 RATE_LIMIT_RETRIES = 3
+
+# What the FAQ reads: text or a caption in a private chat; in a group, only what is
+# said to the bot (a mention or a reply to it). Anything else sent privately
+# (sticker, voice, location, uncaptioned photo) is asked to come as text.
+_WORDS = (filters.TEXT | filters.CAPTION) & ~filters.COMMAND
+PRIVATE_QUESTION = _WORDS & filters.ChatType.PRIVATE
+GROUP_QUESTION = _WORDS & filters.ChatType.GROUPS & addressed.ADDRESSED_TO_BOT
+PRIVATE_NOT_TEXT = (
+    filters.ChatType.PRIVATE
+    & ~filters.TEXT
+    & ~filters.CAPTION
+    & ~filters.COMMAND
+    & ~filters.StatusUpdate.ALL
+)
 
 
 def build_application(
@@ -140,6 +156,7 @@ def commands_and_buttons() -> list[BaseHandler]:
         CallbackQueryHandler(language.set_language, pattern=SetLanguage.pattern()),
         CommandHandler("codes", codes.show_codes),
         CallbackQueryHandler(codes.open_operator, pattern=CodesOperator.pattern()),
+        CallbackQueryHandler(codes.open_section, pattern=CodesSection.pattern()),
         CallbackQueryHandler(codes.open_common, pattern=CodesCommon.pattern()),
         CallbackQueryHandler(codes.back_to_operators, pattern=CodesList.pattern()),
         InlineQueryHandler(codes.answer_inline_query),
@@ -153,9 +170,8 @@ def questions_and_fallbacks() -> list[BaseHandler]:
         CallbackQueryHandler(faq.open_topic, pattern=FaqTopic.pattern()),
         CallbackQueryHandler(faq.open_category, pattern=FaqCategory.pattern()),
         CallbackQueryHandler(faq.back_to_menu, pattern=FaqMenu.pattern()),
-        MessageHandler(
-            filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, faq.ask_question
-        ),
+        MessageHandler(PRIVATE_QUESTION | GROUP_QUESTION, faq.ask_question),
+        MessageHandler(PRIVATE_NOT_TEXT, faq.ask_for_text),
         MessageHandler(filters.COMMAND, fallbacks.unknown_command),
         CallbackQueryHandler(fallbacks.stale_button),
     ]

@@ -8,7 +8,8 @@ by file, entry and field.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Protocol
@@ -16,6 +17,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from bot.core.operators import CodeBook
+from bot.core.sources import NamedSource
 from bot.core.text import LANGS, TELEGRAM_LIMIT
 
 ALLOWED_TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote"}
@@ -172,6 +174,7 @@ class Content:
     out_of_scope: dict[str, list[str]]
     texts: HtmlTexts
     codes: CodeBook | None = None  # when content/codes.yaml exists
+    sources: Mapping[str, NamedSource] = field(default_factory=dict)  # sources.yaml, by URL
     root: Path | None = None  # the folder it was read from
 
     def entries_in(self, category: str) -> list[FaqEntry]:
