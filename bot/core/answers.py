@@ -149,7 +149,8 @@ def faq_answer(
     """A topic's answer first; then, when an operator is named, its codes for the
     topic's purposes (if they fit a phone screen); one sources line; related topics."""
     urls = list(entry.sources)
-    parts = [entry.answer[lang]]
+    answer = entry.answer[lang]
+    text = ""
     buttons: list[list[IntentButton]] = []
     codes: list[Code] = []
     book = content.codes
@@ -157,15 +158,13 @@ def faq_answer(
         wanted = purposes if purposes is not None else entry.code_purposes
         codes = operator_codes(book, operator, wanted)
         block = codes_block(book, codes, lang, title=book.operator_name(operator, lang))
-        more = urls + code_urls(book, codes)
-        if block and _fits(_with_sources(content, [*parts, block], more, lang), lang):
-            parts.append(block)
-            urls = more
-        else:
-            codes = []
+        if block:
+            text = _with_sources(content, [answer, block], urls + code_urls(book, codes), lang)
+        if not _fits(text, lang):
+            text, codes = "", []
         buttons.append([(book.operator_name(operator, lang), ShowOperator(operator))])
     buttons += related_buttons(content, entry, lang)
-    text = _with_sources(content, parts, urls, lang)
+    text = text or _with_sources(content, [answer], urls, lang)
     return Reply(lang, text, buttons, match, [c.as_json() for c in codes])
 
 
@@ -236,18 +235,15 @@ def _code_then_answer(
             title += f" · {book.purposes[query.purpose].name(lang)}"
     lead = codes_block(book, codes, lang, title=title)
     urls = code_urls(book, codes)
-    parts = [lead]
     buttons: list[list[IntentButton]] = []
     if query.operator:
         buttons.append([(book.operator_name(query.operator, lang), ShowOperator(query.operator))])
-    with_answer = [lead, entry.answer[lang]]
-    all_urls = urls + list(entry.sources)
-    if _fits(_with_sources(content, with_answer, all_urls, lang), lang):
-        parts, urls = with_answer, all_urls
+    text = _with_sources(content, [lead, entry.answer[lang]], urls + list(entry.sources), lang)
+    if _fits(text, lang):
         buttons += related_buttons(content, entry, lang)
     else:
+        text = _with_sources(content, [lead], urls, lang)
         buttons.append([(_short(topic_title(entry, lang)), ShowTopic(entry.id, lang))])
-    text = _with_sources(content, parts, urls, lang)
     return Reply(lang, text, buttons, match, [c.as_json() for c in codes])
 
 
