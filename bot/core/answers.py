@@ -8,8 +8,6 @@ intents into callback data and keyboards.
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +16,7 @@ from urllib.parse import urlsplit
 from bot.core.code_cards import (
     code_urls,
     codes_block,
+    confirm_line,
     operator_sections,
     render_operator_card,
     render_query,
@@ -26,7 +25,7 @@ from bot.core.code_cards import (
 from bot.core.matching import ANSWER, REFUSE, SUGGEST, Match, Matcher, small_talk
 from bot.core.operators import Code, CodeBook, CodeQuery
 from bot.core.sources import sources_line
-from bot.core.text import detect_lang, to_traditional
+from bot.core.text import detect_lang, to_traditional, visible_text
 from bot.core.topics import Content, FaqEntry
 
 MAX_QUESTION_CHARS = 1000
@@ -119,7 +118,7 @@ def topic_title(entry: FaqEntry, lang: str) -> str:
 
 def visible_length(text: str) -> int:
     """Characters a reader sees of Telegram HTML: tags removed, entities as one."""
-    return len(html.unescape(_untag(text)))
+    return len(visible_text(text))
 
 
 def _fits(text: str, lang: str) -> bool:
@@ -159,7 +158,9 @@ def faq_answer(
         codes = operator_codes(book, operator, wanted)
         block = codes_block(book, codes, lang, title=book.operator_name(operator, lang))
         if block:
-            text = _with_sources(content, [answer, block], urls + code_urls(book, codes), lang)
+            confirm = confirm_line(book, codes, lang, shown=answer)
+            more = urls + code_urls(book, codes)
+            text = _with_sources(content, [answer, block, confirm], more, lang)
         if not _fits(text, lang):
             text, codes = "", []
         buttons.append([(book.operator_name(operator, lang), ShowOperator(operator))])
@@ -212,8 +213,7 @@ def respond(content: Content, matcher: Matcher, question: str, preferred: str) -
     if operator is None and book is not None:
         found = book.find_operator(stripped)
         operator = found.id if found else None
-    purposes = entry.code_purposes or ([query.purpose] if query and query.purpose else [])
-    return faq_answer(content, entry, lang, operator, purposes, match)
+    return faq_answer(content, entry, lang, operator, match=match)
 
 
 def _topic_of(content: Content, purpose: str | None) -> FaqEntry | None:
@@ -238,11 +238,13 @@ def _code_then_answer(
     buttons: list[list[IntentButton]] = []
     if query.operator:
         buttons.append([(book.operator_name(query.operator, lang), ShowOperator(query.operator))])
-    text = _with_sources(content, [lead, entry.answer[lang]], urls + list(entry.sources), lang)
+    answer = entry.answer[lang]
+    confirm = confirm_line(book, codes, lang, shown=answer)
+    text = _with_sources(content, [lead, answer, confirm], urls + list(entry.sources), lang)
     if _fits(text, lang):
         buttons += related_buttons(content, entry, lang)
     else:
-        text = _with_sources(content, [lead], urls, lang)
+        text = _with_sources(content, [lead, confirm_line(book, codes, lang)], urls, lang)
         buttons.append([(_short(topic_title(entry, lang)), ShowTopic(entry.id, lang))])
     return Reply(lang, text, buttons, match, [c.as_json() for c in codes])
 
@@ -346,7 +348,7 @@ def _topic_item(
     content: Content, entry: FaqEntry, lang: str, operator: str | None = None
 ) -> InlineItem:
     reply = faq_answer(content, entry, lang, operator)
-    first = next((ln for ln in html.unescape(_untag(entry.answer[lang])).splitlines() if ln), "")
+    first = next((ln for ln in visible_text(entry.answer[lang]).splitlines() if ln), "")
     suffix = f"-{operator}" if operator and reply.codes else ""
     return InlineItem(
         id=f"t-{entry.id}-{lang}{suffix}",
@@ -379,10 +381,6 @@ def _codes_item(book: CodeBook, request: CodeQuery, lang: str) -> InlineItem:
         description=_short(" · ".join(codes), 90),
         text=render_query(book, request, lang),
     )
-
-
-def _untag(text: str) -> str:
-    return re.sub(r"</?[a-z][^>]*>", "", text)
 
 
 def category_buttons(content: Content, lang: str) -> list[list[IntentButton]]:

@@ -52,6 +52,7 @@ REQUIRED_LABELS = (
     "all_networks",
     "emergency_note",
     "pick_section",
+    "confirm",
     *(f"section_{s}" for s in SECTIONS),
     *(f"confidence_{c}" for c in CONFIDENCES),
 )
@@ -98,6 +99,22 @@ def _sources_line(book: CodeBook, sources: Mapping[str, Source], lang: str) -> s
     """The pages by their names in sources.yaml (codes.yaml titles if a page has none)."""
     titles = {s.url: s.title for s in sources.values()}
     return sources_line(book.names, titles, lang, book.texts, titles=titles)
+
+
+CONFIRM_NUMBERS = ("1204", "812", "1777")  # the common, Cellcard and Metfone hotlines
+_SLOT = "\x00"
+
+
+def confirm_line(book: CodeBook, codes: Iterable[Code], lang: str, shown: str = "") -> str:
+    """ "Operator pages change; confirm with 1204 / 812 / 1777." under operator-specific
+    codes, unless the message (`shown`) already says it."""
+    if all(c.is_common for c in codes):
+        return ""
+    line = _e(book.label("confirm", lang, numbers=_SLOT))
+    if line.split(_SLOT)[0] in shown:
+        return ""
+    numbers = " / ".join(f"<code>{n}</code>" for n in CONFIRM_NUMBERS)
+    return line.replace(_SLOT, numbers)
 
 
 def code_urls(book: CodeBook, codes: Iterable[Code], *source_ids: str) -> list[str]:
@@ -210,6 +227,7 @@ def render_operator_section(book: CodeBook, operator_id: str, section: str, lang
         blocks.append(f"⚠️ {_e(book.label('fallback', lang, operator=op.name(lang)))}")
     blocks.append(_grouped(book, codes, lang))
     blocks.append(_placeholder_lines(book, codes, lang))
+    blocks.append(confirm_line(book, codes, lang))
     blocks.append([_sources_line(book, book.sources_of(codes), lang)])
     return _fit(_join(blocks), _join(blocks[:-1]))
 
@@ -330,6 +348,7 @@ def render_query(book: CodeBook, query: CodeQuery, lang: str) -> str:
     if any(c.purpose == "emergency" for c in codes):
         blocks.append(f"🆘 {_e(book.label('emergency_note', lang))}")
     blocks.append(_placeholder_lines(book, codes, lang))
+    blocks.append(confirm_line(book, codes, lang))
     blocks.append([_sources_line(book, book.sources_of(codes), lang)])
     return _join(blocks)
 
