@@ -64,7 +64,7 @@ RATE_LIMIT_RETRIES = 3
 # What the FAQ reads: text or a caption in a private chat; in a group, only what is
 # said to the bot (a mention or a reply to it). Anything else sent privately
 # (sticker, voice, location, uncaptioned photo) is asked to come as text.
-_WORDS = (filters.TEXT | filters.CAPTION) & ~filters.COMMAND
+_WORDS = (filters.TEXT | filters.CAPTION) & ~filters.COMMAND & ~addressed.SENT_VIA_THIS_BOT
 PRIVATE_QUESTION = _WORDS & filters.ChatType.PRIVATE
 GROUP_QUESTION = _WORDS & filters.ChatType.GROUPS & addressed.ADDRESSED_TO_BOT
 PRIVATE_NOT_TEXT = (
@@ -73,6 +73,7 @@ PRIVATE_NOT_TEXT = (
     & ~filters.CAPTION
     & ~filters.COMMAND
     & ~filters.StatusUpdate.ALL
+    & ~addressed.SENT_VIA_THIS_BOT
 )
 
 

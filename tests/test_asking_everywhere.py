@@ -82,6 +82,15 @@ async def test_things_without_words_get_asked_for_text(offline_app, content, kin
     assert reply.text == content.texts("send_text", "zh-Hant")
 
 
+async def test_an_inline_answer_sent_into_the_bots_chat_is_not_answered_again(offline_app):
+    session = Session(*offline_app)
+    me = await session.app.bot.get_me()
+    via = {"id": me.id, "is_bot": True, "first_name": me.first_name, "username": me.username}
+    card = "<b>Cellcard</b> hotline 812"
+    assert await send_raw(session, private_message(text=card, via_bot=via)) == []
+    assert await send_raw(session, private_message(text="cellcard hotline"))
+
+
 @pytest.mark.parametrize(
     ("message", "key", "lang"),
     [

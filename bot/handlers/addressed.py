@@ -2,7 +2,8 @@
 
 In a group the bot answers only when spoken to: a message that mentions it
 (@username, or a text mention of its account) or replies to one of its own
-messages. Everything else is other people's conversation. The mention is
+messages. Everything else is other people's conversation. A message sent through
+the bot's inline mode is the bot's own answer and is never answered again. The mention is
 taken out before matching, so "@renewal_bot 怎么续费" is matched as "怎么续费".
 """
 
@@ -37,6 +38,16 @@ class AddressedToBot(filters.MessageFilter):
 
 
 ADDRESSED_TO_BOT = AddressedToBot(name="AddressedToBot")
+
+
+class SentViaThisBot(filters.MessageFilter):
+    """A message the user sent through this bot's inline mode: the bot's own answer."""
+
+    def filter(self, message: Message) -> bool:
+        return message.via_bot is not None and message.via_bot.id == message.get_bot().id
+
+
+SENT_VIA_THIS_BOT = SentViaThisBot(name="SentViaThisBot")
 
 
 def question_of(message: Message) -> str:
