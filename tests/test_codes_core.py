@@ -13,8 +13,8 @@ import yaml
 from bot.content import CONTENT_DIR, LANGS, ContentError, Texts, load_codes, load_texts
 from bot.core.code_cards import (
     SECTIONS,
+    codes_block,
     operator_list_text,
-    render_codes,
     render_common_card,
     render_operator_card,
     render_operator_section,
@@ -426,7 +426,7 @@ def test_rendering_escapes(tmp_path):
     b = load_codes(write(tmp_path, tiny()))
     outputs = [full_card(b, "acme", lang) for lang in LANGS]
     outputs += [render_purpose(b, "balance", "en"), render_common_card(b, "en")]
-    outputs += [render_codes(b, b.lookup("acme", "balance"), "en"), operator_list_text(b, "en")]
+    outputs += [codes_block(b, b.lookup("acme", "balance"), "en"), operator_list_text(b, "en")]
     outputs += [render_query(b, CodeQuery("empty", "balance"), "en")]
     for html_text in outputs:
         stripped = re.sub(r"</?(b|i|code)>|<a href=\"[^\"<>]*\">|</a>", "", html_text)
@@ -485,9 +485,9 @@ def test_common_card_and_lists(book):
     listing = operator_list_text(book, "en")
     for op in ("smart", "cellcard", "metfone", "seatel", "cootel"):
         assert f"/codes {op}" in listing
-    short = render_codes(book, book.lookup("cootel", "balance"), "zh-Hans")
+    short = codes_block(book, book.lookup("cootel", "balance"), "zh-Hans")
     assert "<code>*1201#</code>" in short and "CooTel" in short
-    assert render_codes(book, [], "en") == ""
+    assert codes_block(book, [], "en") == ""
 
 
 def test_card_words_come_from_the_texts(tmp_path):

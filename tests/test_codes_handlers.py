@@ -52,6 +52,14 @@ async def test_codes_with_arguments(offline_app, args, needle):
     assert needle in reply.text
 
 
+async def test_codes_for_a_purpose_put_its_part_first(offline_app):
+    session = Session(*offline_app)
+    (reply,) = await session.send("/codes smart hotline")
+    assert "<code>1204</code>" in reply.text
+    sections = [d for d in all_callback_data(reply) if d.startswith("codes:sec:smart:")]
+    assert sections[0] == "codes:sec:smart:service"
+
+
 async def test_operator_name_keeps_the_users_language(offline_app):
     session = Session(*offline_app, language_code="zh-hans")
     (reply,) = await session.send("/codes cellcard")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Mapping, Sequence
 
-from bot.core.operators import CONFIDENCES, Code, CodeBook, CodeQuery, Source
+from bot.core.operators import Code, CodeBook, CodeQuery, Source
 from bot.core.sources import sources_line
 from bot.core.text import TELEGRAM_LIMIT, join_list
 
@@ -28,12 +28,10 @@ REQUIRED_LABELS = (
     "back_button",
     "unknown_operator",
     "inline_description",
-    "inline_common_description",
     "dial",
     "call",
     "sms_send",
     "sms_to",
-    "sources",
     "hotline",
     "app",
     "website",
@@ -54,7 +52,6 @@ REQUIRED_LABELS = (
     "pick_section",
     "confirm",
     *(f"section_{s}" for s in SECTIONS),
-    *(f"confidence_{c}" for c in CONFIDENCES),
 )
 
 _e = html.escape
@@ -314,16 +311,6 @@ def codes_block(
         if op
     ]
     return _join([lines, notes, _placeholder_lines(book, codes, lang)])
-
-
-def render_codes(
-    book: CodeBook, codes: Sequence[Code], lang: str, *, title: str | None = None
-) -> str:
-    """A short list of codes with its own sources line."""
-    if not codes:
-        return ""
-    block = codes_block(book, codes, lang, title=title)
-    return _fit(_join([block, _sources_line(book, book.sources_of(codes), lang)]), block)
 
 
 def render_query(book: CodeBook, query: CodeQuery, lang: str) -> str:
