@@ -29,6 +29,7 @@ from bot.callbacks import (
     CodesCommon,
     CodesList,
     CodesOperator,
+    CodesSection,
     FaqCategory,
     FaqMenu,
     FaqTopic,
@@ -41,6 +42,7 @@ from bot.core.answers import build_matcher
 from bot.core.matching import Matcher
 from bot.db_checks import open_store
 from bot.handlers import (
+    addressed,
     codes,
     errors,
     fallbacks,
@@ -66,6 +68,21 @@ log = logging.getLogger(__name__)
 
 # 429s are waited out and repeated by RetryingRequest (bounded); the limiter only paces.
 RATE_LIMIT_RETRIES = 0
+
+# What the FAQ reads: text or a caption in a private chat; in a group, only what is
+# said to the bot (a mention or a reply to it). Anything else sent privately
+# (sticker, voice, location, uncaptioned photo) is asked to come as text.
+_WORDS = (filters.TEXT | filters.CAPTION) & ~filters.COMMAND & ~addressed.SENT_VIA_THIS_BOT
+PRIVATE_QUESTION = _WORDS & filters.ChatType.PRIVATE
+GROUP_QUESTION = _WORDS & filters.ChatType.GROUPS & addressed.ADDRESSED_TO_BOT
+PRIVATE_NOT_TEXT = (
+    filters.ChatType.PRIVATE
+    & ~filters.TEXT
+    & ~filters.CAPTION
+    & ~filters.COMMAND
+    & ~filters.StatusUpdate.ALL
+    & ~addressed.SENT_VIA_THIS_BOT
+)
 
 
 def build_application(
@@ -151,6 +168,7 @@ def commands_and_buttons() -> list[BaseHandler]:
         CallbackQueryHandler(language.set_language, pattern=SetLanguage.pattern()),
         CommandHandler("codes", codes.show_codes),
         CallbackQueryHandler(codes.open_operator, pattern=CodesOperator.pattern()),
+        CallbackQueryHandler(codes.open_section, pattern=CodesSection.pattern()),
         CallbackQueryHandler(codes.open_common, pattern=CodesCommon.pattern()),
         CallbackQueryHandler(codes.back_to_operators, pattern=CodesList.pattern()),
         InlineQueryHandler(codes.answer_inline_query),
@@ -164,9 +182,8 @@ def questions_and_fallbacks() -> list[BaseHandler]:
         CallbackQueryHandler(faq.open_topic, pattern=FaqTopic.pattern()),
         CallbackQueryHandler(faq.open_category, pattern=FaqCategory.pattern()),
         CallbackQueryHandler(faq.back_to_menu, pattern=FaqMenu.pattern()),
-        MessageHandler(
-            filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, faq.ask_question
-        ),
+        MessageHandler(PRIVATE_QUESTION | GROUP_QUESTION, faq.ask_question),
+        MessageHandler(PRIVATE_NOT_TEXT, faq.ask_for_text),
         MessageHandler(filters.COMMAND, fallbacks.unknown_command),
         CallbackQueryHandler(fallbacks.stale_button),
     ]

@@ -17,7 +17,14 @@ from datetime import date as _date
 from datetime import time as _time
 from typing import Any, ClassVar, Literal, Self
 
-from bot.core.answers import Intent, ShowCategory, ShowMenu, ShowOperator, ShowTopic
+from bot.core.answers import (
+    Intent,
+    ShowCategory,
+    ShowMenu,
+    ShowOperator,
+    ShowOperatorSection,
+    ShowTopic,
+)
 
 MAX_BYTES = 64
 MAX_INT = 2**53  # far above any row id or day count we make; SQLite and dates stay safe
@@ -331,6 +338,15 @@ class CodesOperator(CallbackData):
 
 
 @dataclass(frozen=True)
+class CodesSection(CallbackData):
+    """One part of an operator's card: balance, topup, data or service codes."""
+
+    prefix = "codes:sec"
+    operator: str
+    section: str
+
+
+@dataclass(frozen=True)
 class CodesCommon(CallbackData):
     """The codes that work on every network."""
 
@@ -361,6 +377,8 @@ def for_intent(intent: Intent) -> CallbackData:
             return FaqCategory(category, page)
         case ShowOperator(operator):
             return CodesOperator(operator)
+        case ShowOperatorSection(operator, section):
+            return CodesSection(operator, section)
         case ShowMenu():
             return FaqMenu()
     raise TypeError(f"no button for {intent!r}")

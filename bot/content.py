@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from bot.core.code_cards import REQUIRED_LABELS
 from bot.core.operators import ID_RE as CODE_ID_RE
 from bot.core.operators import LABEL_PREFIX, CodeBook, CodeFile, compact_form
+from bot.core.sources import NamedSource
 from bot.core.text import LANGS, TELEGRAM_LIMIT, normalize, to_traditional
 from bot.core.topics import (
     Category,
@@ -233,7 +234,10 @@ def load_content(root: Path = CONTENT_DIR) -> Content:
     """Load and cross-check every content file; raises ContentError on the first problem."""
     categories = load_categories(root / "categories.yaml")
     texts = load_texts(root / "texts")
-    codes = load_codes(root / "codes.yaml", texts) if (root / "codes.yaml").exists() else None
+    sources = load_sources(root / "sources.yaml") if (root / "sources.yaml").exists() else {}
+    codes = (
+        load_codes(root / "codes.yaml", texts, sources) if (root / "codes.yaml").exists() else None
+    )
     faq = load_faq(root / "faq", categories, list(codes.operators) if codes else None)
     if codes is not None:
         for entry in faq.values():
@@ -252,18 +256,47 @@ def load_content(root: Path = CONTENT_DIR) -> Content:
         out_of_scope=load_out_of_scope(root / "out_of_scope.yaml"),
         texts=texts,
         codes=codes,
+        sources=sources,
         root=root,
         places=load_places(root / "cities.yaml"),
     )
 
 
+def load_sources(path: Path = CONTENT_DIR / "sources.yaml") -> dict[str, NamedSource]:
+    """Every named source by URL; a bad or duplicate entry raises ContentError naming it."""
+    data = _read_yaml(path)
+    if not isinstance(data, list):
+        raise ContentError(path, None, None, "expected a list of sources")
+    by_url: dict[str, NamedSource] = {}
+    for i, item in enumerate(data):
+        where = str(item.get("url", f"#{i + 1}")) if isinstance(item, dict) else f"#{i + 1}"
+        if not isinstance(item, dict):
+            raise ContentError(path, where, None, "expected a mapping with url, name, kind")
+        try:
+            source = NamedSource(**item)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = ".".join(str(p) for p in err["loc"]) or None
+            message = err["msg"].removeprefix("Value error, ")
+            raise ContentError(path, where, field, message) from None
+        if source.url in by_url:
+            raise ContentError(path, where, "url", "listed twice")
+        by_url[source.url] = source
+    return by_url
+
+
 # --- codes.yaml ---------------------------------------------------------------
 
 
-def load_codes(path: Path = CONTENT_DIR / "codes.yaml", texts: Texts | None = None) -> CodeBook:
+def load_codes(
+    path: Path = CONTENT_DIR / "codes.yaml",
+    texts: Texts | None = None,
+    names: dict[str, NamedSource] | None = None,
+) -> CodeBook:
     """codes.yaml validated into the one operator model; every problem raises ContentError.
 
-    Card words come from `texts` (default: the texts in content/texts/).
+    Card words come from `texts` (default: the texts in content/texts/); `names`
+    (sources.yaml) name the pages the cards cite.
     """
     path = Path(path)
     if texts is None:
@@ -290,7 +323,7 @@ def load_codes(path: Path = CONTENT_DIR / "codes.yaml", texts: Texts | None = No
         message = str(err["msg"]).removeprefix("Value error, ")
         raise ContentError(name, entry, field, message) from None
     _check_unique(name, data)
-    return CodeBook(data, texts)
+    return CodeBook(data, texts, names or {})
 
 
 def _ids(raw: dict[str, Any], section: str) -> set[str]:

@@ -12,10 +12,12 @@ import yaml
 
 from bot.content import CONTENT_DIR, LANGS, ContentError, Texts, load_codes, load_texts
 from bot.core.code_cards import (
+    SECTIONS,
+    codes_block,
     operator_list_text,
-    render_codes,
     render_common_card,
     render_operator_card,
+    render_operator_section,
     render_purpose,
     render_query,
 )
@@ -347,7 +349,8 @@ def test_fallback_for_operators_without_codes(book, operator_id):
     for lang in LANGS:
         card = render_operator_card(book, operator_id, lang)
         assert card.count("⚠️") == 1
-        assert "<code>*1201#</code>" in card and "<code>1204</code>" in card
+        assert "<code>*1201#</code>" in render_operator_section(book, operator_id, "balance", lang)
+        assert "<code>1204</code>" in render_operator_section(book, operator_id, "service", lang)
     for lang in LANGS:
         name = book.operator(operator_id).name(lang)
         warning = html.escape(book.label("fallback", lang, operator=name))
@@ -421,9 +424,9 @@ def test_literal_code_query(book):
 
 def test_rendering_escapes(tmp_path):
     b = load_codes(write(tmp_path, tiny()))
-    outputs = [render_operator_card(b, "acme", lang) for lang in LANGS]
+    outputs = [full_card(b, "acme", lang) for lang in LANGS]
     outputs += [render_purpose(b, "balance", "en"), render_common_card(b, "en")]
-    outputs += [render_codes(b, b.lookup("acme", "balance"), "en"), operator_list_text(b, "en")]
+    outputs += [codes_block(b, b.lookup("acme", "balance"), "en"), operator_list_text(b, "en")]
     outputs += [render_query(b, CodeQuery("empty", "balance"), "en")]
     for html_text in outputs:
         stripped = re.sub(r"</?(b|i|code)>|<a href=\"[^\"<>]*\">|</a>", "", html_text)
@@ -432,17 +435,27 @@ def test_rendering_escapes(tmp_path):
     card = outputs[0]
     assert "Acme &lt;Tel&gt; &amp; Co" in card
     assert "Acme &amp; Sons &lt;Ltd&gt;" in card
-    assert "Note with &lt;b&gt;tags&lt;/b&gt; &amp; ampersand" in card
+    assert "Note with" not in card, "operator notes are for editors, not on cards"
     assert "a &lt; b &amp; c" in card
     assert "<code>*1203*&lt;PIN&gt;#</code>" in card
     assert '<a href="https://example.org/a?x=1&amp;y=2">Gov &lt;A&amp;B&gt;</a>' in card
     assert "Balance &lt;&amp;&gt;" in outputs[3]
 
 
+def full_card(book, operator_id, lang):
+    """The short card and every part of it, as a person pressing each button sees them."""
+    parts = [render_operator_card(book, operator_id, lang)]
+    parts += [render_operator_section(book, operator_id, s, lang) for s in SECTIONS]
+    return "\n\n".join(parts)
+
+
 def test_every_real_card_fits(book):
     for lang in LANGS:
         texts = [render_common_card(book, lang), operator_list_text(book, lang)]
         texts += [render_operator_card(book, op, lang) for op in book.operators]
+        texts += [
+            render_operator_section(book, op, s, lang) for op in book.operators for s in SECTIONS
+        ]
         texts += [render_purpose(book, p, lang) for p in book.purposes]
         texts += [
             render_query(book, CodeQuery(op, p), lang)
@@ -454,12 +467,12 @@ def test_every_real_card_fits(book):
 
 
 def test_operator_card_contents(book):
-    card = render_operator_card(book, "cellcard", "zh-Hans")
+    card = full_card(book, "cellcard", "zh-Hans")
     assert "<code>#124#</code>" in card and "<code>812</code>" in card
     assert "<code>012 812 812</code>" in card
     assert "https://www.cellcard.com.kh/en/terms-conditions/" in card
     assert "来源" in card and "117" in card
-    en = render_operator_card(book, "metfone", "en")
+    en = full_card(book, "metfone", "en")
     assert "<code>1777</code>" in en and "Sources" in en and "pay.metfone.com.kh" in en
     assert book.operator("cootel").company.startswith("Xinwei")
 
@@ -472,9 +485,9 @@ def test_common_card_and_lists(book):
     listing = operator_list_text(book, "en")
     for op in ("smart", "cellcard", "metfone", "seatel", "cootel"):
         assert f"/codes {op}" in listing
-    short = render_codes(book, book.lookup("cootel", "balance"), "zh-Hans")
+    short = codes_block(book, book.lookup("cootel", "balance"), "zh-Hans")
     assert "<code>*1201#</code>" in short and "CooTel" in short
-    assert render_codes(book, [], "en") == ""
+    assert codes_block(book, [], "en") == ""
 
 
 def test_card_words_come_from_the_texts(tmp_path):

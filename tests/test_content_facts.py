@@ -18,7 +18,6 @@ import yaml
 
 from bot.content import CONTENT_DIR, LANGS, load_content
 from bot.core.answers import faq_answer, topic_title
-from bot.sources import load_sources
 from tests.shared_docs import shared_file
 
 COMMON = ("*1200#", "*1201#", "*1202#", "*1203*", "1204")
@@ -229,13 +228,12 @@ def test_the_word_check_catches_conversion_output():
 
 
 def test_answers_fit_a_phone(content):
-    """Whole message, as the user sees it: answer, sources line, named sources line."""
-    book = load_sources()
+    """Whole message, as the user sees it: answer and its named sources line."""
     for lang, (typical, most) in LIMITS.items():
         sizes = {}
         for entry in content.faq.values():
             card = faq_answer(content, entry, lang).text
-            sizes[entry.id] = len(visible(f"{card}\n{book.line(entry.sources, lang)}"))
+            sizes[entry.id] = len(visible(card))
         too_long = {k: v for k, v in sizes.items() if v > most}
         assert not too_long, f"{lang} over {most} visible characters: {too_long}"
         assert statistics.median(sizes.values()) < typical, f"{lang} typical answer too long"

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from bot.content import CONTENT_DIR, LANGS, ContentError, load_content
+from bot.core.sources import sources_line
 from bot.sources import KINDS, load_sources, validate_sources
 
 
@@ -27,15 +28,15 @@ def test_citations_and_the_source_list_agree(content, book):
 
 
 def test_every_source_is_named_typed_and_dated(book):
-    assert book.by_url
-    for source in book.by_url.values():
+    assert book
+    for source in book.values():
         assert all(source.name[lang].strip() for lang in LANGS)
         assert source.kind in KINDS
         assert source.checked == "2026-11"
 
 
 def test_image_sources_say_they_are_photos(book):
-    for url, source in book.by_url.items():
+    for url, source in book.items():
         if url.endswith((".webp", ".png", ".jpg")):
             assert "photo" in source.name["en"], url
             assert "照片" in source.name["zh-Hans"] and "照片" in source.name["zh-Hant"], url
@@ -43,11 +44,20 @@ def test_image_sources_say_they_are_photos(book):
 
 def test_the_sources_line_names_links_and_dates(content, book):
     entry = content.faq["topup-retail"]
-    line = book.line(entry.sources, "en")
-    assert line.startswith("<i>Sources: ") and line.endswith("· checked 2026-11</i>")
+    line = sources_line(book, entry.sources, "en", content.texts)
+    assert line.startswith("Sources: ") and line.endswith(" · <i>checked 2026-11</i>")
     assert 'href="https://www.smart.com.kh/km/get-smart/top-up/">Smart – Top-up</a>' in line
-    assert "來源" in book.line(entry.sources, "zh-Hant")
-    assert book.line(["https://example.com/unknown"], "en") == ""
+    assert line.count("<a ") == len(set(entry.sources))
+    assert "來源：" in sources_line(book, entry.sources, "zh-Hant", content.texts)
+    assert sources_line(book, ["https://example.com/unknown"], "en", content.texts) == ""
+
+
+def test_names_fill_a_budget_and_further_pages_are_numbered(content, book):
+    urls = list(book)[:8]
+    line = sources_line(book, [*urls, urls[0]], "en", content.texts)
+    assert line.count("<a ") == 8, "each page once"
+    assert book[urls[0]].name["en"] in line
+    assert '">8</a>' in line
 
 
 def _copy(tmp_path: Path) -> Path:

@@ -10,8 +10,17 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Mapping, Sequence
 
-from bot.core.operators import CONFIDENCES, Code, CodeBook, CodeQuery, Source
+from bot.core.operators import Code, CodeBook, CodeQuery, Source
+from bot.core.sources import sources_line
 from bot.core.text import TELEGRAM_LIMIT, join_list
+
+# An operator's card is split by what people come for; each part is one button.
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "balance": ("balance", "bonus-balance", "loyalty"),
+    "topup": ("topup-card", "topup-other", "credit-transfer"),
+    "data": ("plan-subscribe",),
+    "service": ("customer-service", "cancel-vas", "id-check"),
+}
 
 # Card words the renderer and /codes need: text keys codes_<label> in content/texts/.
 REQUIRED_LABELS = (
@@ -19,12 +28,10 @@ REQUIRED_LABELS = (
     "back_button",
     "unknown_operator",
     "inline_description",
-    "inline_common_description",
     "dial",
     "call",
     "sms_send",
     "sms_to",
-    "sources",
     "hotline",
     "app",
     "website",
@@ -42,7 +49,9 @@ REQUIRED_LABELS = (
     "common_hint",
     "all_networks",
     "emergency_note",
-    *(f"confidence_{c}" for c in CONFIDENCES),
+    "pick_section",
+    "confirm",
+    *(f"section_{s}" for s in SECTIONS),
 )
 
 _e = html.escape
@@ -84,12 +93,30 @@ def _placeholder_lines(book: CodeBook, codes: Iterable[Code], lang: str) -> list
 
 
 def _sources_line(book: CodeBook, sources: Mapping[str, Source], lang: str) -> str:
-    links = [
-        f'<a href="{_e(s.url)}">{_e(s.title)}</a> '
-        f"({_e(book.label('confidence_' + s.confidence, lang))})"
-        for s in sources.values()
-    ]
-    return f"{_e(book.label('sources', lang))}{_colon(lang)}" + " · ".join(links)
+    """The pages by their names in sources.yaml (codes.yaml titles if a page has none)."""
+    titles = {s.url: s.title for s in sources.values()}
+    return sources_line(book.names, titles, lang, book.texts, titles=titles)
+
+
+CONFIRM_NUMBERS = ("1204", "812", "1777")  # the common, Cellcard and Metfone hotlines
+_SLOT = "\x00"
+
+
+def confirm_line(book: CodeBook, codes: Iterable[Code], lang: str, shown: str = "") -> str:
+    """ "Operator pages change; confirm with 1204 / 812 / 1777." under operator-specific
+    codes, unless the message (`shown`) already says it."""
+    if all(c.is_common for c in codes):
+        return ""
+    line = _e(book.label("confirm", lang, numbers=_SLOT))
+    if line.split(_SLOT)[0] in shown:
+        return ""
+    numbers = " / ".join(f"<code>{n}</code>" for n in CONFIRM_NUMBERS)
+    return line.replace(_SLOT, numbers)
+
+
+def code_urls(book: CodeBook, codes: Iterable[Code], *source_ids: str) -> list[str]:
+    """The pages the codes (and `source_ids`) rest on, each once, for a message's one line."""
+    return [s.url for s in book.sources_of(codes, *source_ids).values()]
 
 
 def _grouped(book: CodeBook, codes: Sequence[Code], lang: str, *, notes: bool = True) -> list[str]:
@@ -116,19 +143,16 @@ def _fit(full: str, short: str) -> str:
     return full if len(full) < TELEGRAM_LIMIT else short[: TELEGRAM_LIMIT - 1]
 
 
-def render_operator_card(book: CodeBook, operator_id: str, lang: str) -> str:
-    """One operator: own codes by purpose, common codes, hotline, app, website, sources."""
+def _operator_title(book: CodeBook, operator_id: str, lang: str, section: str | None = None) -> str:
     op = book.operator(operator_id)
-    title = f"<b>{_e(op.name(lang))}</b>"
-    if op.company:
-        title += f" · {_e(op.company)}"
-    head = [title]
-    if op.notes:
-        head.append(f"<i>{_e(op.notes[lang])}</i>")
+    title = f"<b>{_e(op.name(lang))}"
+    if section:
+        title += f" · {_e(book.label('section_' + section, lang))}"
+    return title + "</b>"
 
-    common = [
-        c for c in book.lookup(op.id) if c.is_common and not book.purposes[c.purpose].national
-    ]
+
+def _contact_lines(book: CodeBook, operator_id: str, lang: str) -> list[str]:
+    op = book.operator(operator_id)
     info: list[str] = []
     if op.hotlines:
         numbers = " · ".join(f"<code>{_e(c.code)}</code>" for c in op.hotlines)
@@ -141,39 +165,68 @@ def render_operator_card(book: CodeBook, operator_id: str, lang: str) -> str:
             info.append(
                 f'🌐 {_e(book.label(key, lang))}{_colon(lang)}<a href="{_e(url)}">{_e(shown)}</a>'
             )
-    info.append(f"🆘 {_e(book.label('emergency_note', lang))}")
+    return info
 
-    shown_codes = [*op.codes, *common]
-    sources = book.sources_of(shown_codes, *op.sources)
 
-    def card(notes: bool) -> str:
-        if op.has_own_codes:
-            body = [
-                _grouped(book, op.codes, lang, notes=notes),
-                [f"<b>{_e(book.label('also_common', lang))}</b>"]
-                + [
-                    _code_line(
-                        book, c, lang, prefix=_e(book.purposes[c.purpose].name(lang)), notes=False
-                    )
-                    for c in common
-                ],
-            ]
-        else:
-            body = [
-                [f"⚠️ {_e(book.label('fallback', lang, operator=op.name(lang)))}"],
-                _grouped(book, common, lang, notes=notes),
-            ]
-        return _join(
+def section_codes(book: CodeBook, operator_id: str, section: str) -> list[Code]:
+    """An operator's codes for one part of its card: its own, else the common fallback."""
+    wanted = SECTIONS[section]
+    codes = [c for c in book.lookup(operator_id) if c.purpose in wanted]
+    own = {c.purpose for c in codes if c.operator == operator_id}
+    codes = [c for c in codes if c.operator == operator_id or c.purpose not in own]
+    return sorted(codes, key=lambda c: wanted.index(c.purpose))
+
+
+def operator_sections(book: CodeBook, operator_id: str) -> list[str]:
+    """The parts of an operator's card that have at least one code."""
+    return [s for s in SECTIONS if section_codes(book, operator_id, s)]
+
+
+def section_of(purpose_id: str | None) -> str | None:
+    return next((s for s, purposes in SECTIONS.items() if purpose_id in purposes), None)
+
+
+def render_operator_card(book: CodeBook, operator_id: str, lang: str) -> str:
+    """One operator, short: name, hotline, app and sites; its codes are one button per part.
+
+    Operator notes are for whoever edits codes.yaml (where a fact comes from),
+    so cards leave them out.
+    """
+    op = book.operator(operator_id)
+    title = _operator_title(book, operator_id, lang)
+    if op.company:
+        title += f" · {_e(op.company)}"
+    warning = (
+        [f"⚠️ {_e(book.label('fallback', lang, operator=op.name(lang)))}"]
+        if not op.has_own_codes
+        else []
+    )
+    return _join(
+        [
+            [title],
+            warning,
             [
-                head,
-                *body,
-                info,
-                _placeholder_lines(book, shown_codes, lang),
-                [_sources_line(book, sources, lang)],
-            ]
-        )
+                *_contact_lines(book, operator_id, lang),
+                f"🆘 {_e(book.label('emergency_note', lang))}",
+            ],
+            _e(book.label("pick_section", lang)),
+            [_sources_line(book, book.sources_of(op.hotlines, *op.sources), lang)],
+        ]
+    )
 
-    return _fit(card(notes=True), card(notes=False))
+
+def render_operator_section(book: CodeBook, operator_id: str, section: str, lang: str) -> str:
+    """One part of an operator's card (balance, top-up, data, service), with notes and sources."""
+    op = book.operator(operator_id)
+    codes = section_codes(book, operator_id, section)
+    blocks: list[Sequence[str] | str] = [[_operator_title(book, operator_id, lang, section)]]
+    if codes and all(c.fallback for c in codes):
+        blocks.append(f"⚠️ {_e(book.label('fallback', lang, operator=op.name(lang)))}")
+    blocks.append(_grouped(book, codes, lang))
+    blocks.append(_placeholder_lines(book, codes, lang))
+    blocks.append(confirm_line(book, codes, lang))
+    blocks.append([_sources_line(book, book.sources_of(codes), lang)])
+    return _fit(_join(blocks), _join(blocks[:-1]))
 
 
 def render_common_card(book: CodeBook, lang: str) -> str:
@@ -229,28 +282,35 @@ def render_purpose(book: CodeBook, purpose_id: str, lang: str) -> str:
     return _join(blocks)
 
 
-def render_codes(
+def codes_block(
     book: CodeBook, codes: Sequence[Code], lang: str, *, title: str | None = None
 ) -> str:
-    """A short list (for appending to an FAQ answer): operator · purpose: code, then sources."""
+    """A short list to put under an FAQ answer: purpose: code, one line each, no sources.
+
+    The message's one sources line cites `code_urls(book, codes)`.
+    """
     if not codes:
         return ""
     lines = [f"<b>{_e(title if title is not None else book.label('codes_title', lang))}</b>"]
+    several_operators = len({c.operator for c in codes}) > 1
+    several_purposes = len({c.purpose for c in codes}) > 1
     for c in codes:
-        purpose = book.purposes[c.purpose].name(lang)
-        prefix = f"{_e(book.operator_name(c.operator, lang))} · {_e(purpose)}"
+        head = []
+        if several_operators:
+            head.append(_e(book.operator_name(c.operator, lang)))
+        if several_purposes:
+            head.append(_e(book.purposes[c.purpose].name(lang)))
+        prefix = " · ".join(head)
         if c.label:
-            prefix += f" ({_e(c.label[lang])})"
-        line = f"• {prefix}{_colon(lang)}{_code_html(book, c, lang)}"
-        lines.append(line)
-    blocks: list[Sequence[str] | str] = [lines]
+            prefix += f" ({_e(c.label[lang])})" if prefix else _e(c.label[lang])
+        lines.append(f"• {prefix}{_colon(lang) if prefix else ''}{_code_html(book, c, lang)}")
     fallback_ops = dict.fromkeys(c.fallback_for for c in codes if c.fallback_for)
-    for op_id in fallback_ops:
-        name = book.operator_name(op_id, lang)
-        blocks.append(f"<i>{_e(book.label('fallback_short', lang, operator=name))}</i>")
-    blocks.append(_placeholder_lines(book, codes, lang))
-    blocks.append([_sources_line(book, book.sources_of(codes), lang)])
-    return _fit(_join(blocks), "\n".join(lines))
+    notes = [
+        f"<i>{_e(book.label('fallback_short', lang, operator=book.operator_name(op, lang)))}</i>"
+        for op in fallback_ops
+        if op
+    ]
+    return _join([lines, notes, _placeholder_lines(book, codes, lang)])
 
 
 def render_query(book: CodeBook, query: CodeQuery, lang: str) -> str:
@@ -275,6 +335,7 @@ def render_query(book: CodeBook, query: CodeQuery, lang: str) -> str:
     if any(c.purpose == "emergency" for c in codes):
         blocks.append(f"🆘 {_e(book.label('emergency_note', lang))}")
     blocks.append(_placeholder_lines(book, codes, lang))
+    blocks.append(confirm_line(book, codes, lang))
     blocks.append([_sources_line(book, book.sources_of(codes), lang)])
     return _join(blocks)
 

@@ -291,9 +291,19 @@ GREETINGS = frozenset(
 THANKS = frozenset("谢谢,谢谢你,多谢,感谢,好的谢谢,thanks,thank you,thx,ty,ok thanks".split(","))
 
 
+ACKS = frozenset(
+    "ok,okay,okk,k,kk,cool,great,nice,got it,i see,alright,sure,好,好的,好滴,嗯,嗯嗯,哦,哦哦,"
+    "知道了,明白,明白了,懂了,收到,行,可以,好吧,ok了".split(",")
+)
+
+
 def small_talk(text: str) -> str | None:
-    """'greeting' or 'thanks' for a message that is only that, else None."""
+    """'greeting', 'thanks' or 'ack' (ok, 好的, an emoji) for a message that is only that."""
     norm = normalize(text)
+    if not any(ch.isalnum() for ch in text):
+        return "ack" if text.strip() else None  # 👍, 😀, "!!": nothing to match
+    if norm in ACKS:
+        return "ack"
     if norm in GREETINGS:
         return "greeting"
     if norm in THANKS or norm.rstrip("啦了呀") in THANKS:

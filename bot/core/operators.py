@@ -25,6 +25,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from bot.core.sources import NamedSource
 from bot.core.text import LANGS, normalize
 
 COMMON = "common"
@@ -377,9 +378,12 @@ LABEL_PREFIX = "codes_"  # card words are the text keys codes_<label>
 class CodeBook:
     """All codes, purposes and operators of one codes.yaml, with lookups over them."""
 
-    def __init__(self, data: CodeFile, texts: PlainTexts) -> None:
+    def __init__(
+        self, data: CodeFile, texts: PlainTexts, names: Mapping[str, NamedSource] | None = None
+    ) -> None:
         self.data = data
         self.texts = texts
+        self.names: Mapping[str, NamedSource] = names or {}  # sources.yaml, by URL
         self.placeholders = data.placeholders
         self.sources = data.sources
         self.purposes: dict[str, Purpose] = {p.id: p for p in data.purposes}

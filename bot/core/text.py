@@ -7,6 +7,7 @@ lower case, Simplified Chinese, punctuation folded to spaces.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from functools import lru_cache
@@ -82,3 +83,14 @@ def lang_from_telegram(language_code: str | None) -> str:
 def join_list(items: list[str], lang: str) -> str:
     """Items as the language lists them ("A、B和C", "A, B, and C")."""
     return format_list(items, locale=BABEL_LOCALES[lang]) if items else ""
+
+
+_TAG = re.compile(r"</?[a-z][^>]*>")
+
+
+def visible_text(text: str) -> str:
+    """What a reader sees of Telegram HTML: tags gone, entities as characters.
+
+    Phone-size budgets count these characters, not the markup around them.
+    """
+    return html.unescape(_TAG.sub("", text))

@@ -8,6 +8,7 @@ by file, entry and field.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from bot.core.operators import CodeBook
+from bot.core.sources import NamedSource
 from bot.core.text import LANGS, TELEGRAM_LIMIT
 from bot.core.zones import Places
 
@@ -173,6 +175,7 @@ class Content:
     out_of_scope: dict[str, list[str]]
     texts: HtmlTexts
     codes: CodeBook | None = None  # when content/codes.yaml exists
+    sources: Mapping[str, NamedSource] = field(default_factory=dict)  # sources.yaml, by URL
     root: Path | None = None  # the folder it was read from
     places: Places = field(default_factory=Places)  # content/cities.yaml, for /timezone
 

@@ -1,4 +1,5 @@
-"""/codes: operator cards with USSD codes and hotlines, by button, argument or inline query."""
+"""/codes: operator cards with USSD codes and hotlines, by button or argument; and inline
+mode (`@bot query`), which searches the codes and the FAQ."""
 
 from __future__ import annotations
 
@@ -7,15 +8,18 @@ import html
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.constants import ParseMode
 
-from bot.callbacks import CodesCommon, CodesList, CodesOperator
+from bot.callbacks import CodesCommon, CodesList, CodesOperator, CodesSection
 from bot.context import BotContext
-from bot.core.answers import reply_language
+from bot.core.answers import inline_results, operator_section_buttons, reply_language
 from bot.core.code_cards import (
+    SECTIONS,
     operator_list_text,
     render_common_card,
     render_operator_card,
+    render_operator_section,
     render_purpose,
     render_query,
+    section_of,
 )
 from bot.core.operators import CodeBook, CodeQuery
 from bot.handlers.fallbacks import stale_button
@@ -30,13 +34,20 @@ def operator_buttons(book: CodeBook, lang: str) -> list[Row]:
     return rows
 
 
-def card_buttons(book: CodeBook, lang: str) -> list[Row]:
-    return [
+def card_buttons(
+    book: CodeBook, lang: str, operator: str | None = None, first: str | None = None
+) -> list[Row]:
+    """Under a card: the operator's parts (the asked one first), then back and common codes."""
+    rows: list[Row] = []
+    if operator is not None:
+        rows += operator_section_buttons(book, operator, lang, first)
+    rows.append(
         [
             (book.label("back_button", lang), CodesList()),
             (book.label("common_button", lang), CodesCommon()),
         ]
-    ]
+    )
+    return rows
 
 
 def lookup_text(book: CodeBook, args: str, lang: str) -> tuple[str, list[Row]]:
@@ -45,9 +56,9 @@ def lookup_text(book: CodeBook, args: str, lang: str) -> tuple[str, list[Row]]:
     purpose = book.find_purpose(args)
     if operator and purpose:
         text = render_query(book, CodeQuery(operator.id, purpose.id), lang)
-        return text, card_buttons(book, lang)
+        return text, card_buttons(book, lang, operator.id, section_of(purpose.id))
     if operator:
-        return render_operator_card(book, operator.id, lang), card_buttons(book, lang)
+        return render_operator_card(book, operator.id, lang), card_buttons(book, lang, operator.id)
     if purpose:
         return render_purpose(book, purpose.id, lang), card_buttons(book, lang)
     unknown = html.escape(book.label("unknown_operator", lang, query=args[:40]))
@@ -71,7 +82,8 @@ async def send_operator_card(update: Update, context: BotContext, operator_id: s
     """An operator's card as a new message (for /start codes_<operator> deep links)."""
     book = context.content.codes
     lang = await user_language(update, context)
-    text, buttons = render_operator_card(book, operator_id, lang), card_buttons(book, lang)
+    text = render_operator_card(book, operator_id, lang)
+    buttons = card_buttons(book, lang, operator_id)
     await update.effective_message.reply_text(text, reply_markup=keyboard(buttons))
 
 
@@ -86,7 +98,22 @@ async def open_operator(update: Update, context: BotContext) -> None:
     lang = await user_language(update, context)
     await query.answer()
     text = render_operator_card(book, pressed.operator, lang)
-    await edit_or_ignore(query, text, keyboard(card_buttons(book, lang)))
+    await edit_or_ignore(query, text, keyboard(card_buttons(book, lang, pressed.operator)))
+
+
+async def open_section(update: Update, context: BotContext) -> None:
+    """A part of an operator's card (balance, top-up, data, hotline): it replaces the card."""
+    query = update.callback_query
+    book = context.content.codes
+    pressed = CodesSection.parse(query.data)
+    if pressed is None or pressed.operator not in book.operators or pressed.section not in SECTIONS:
+        await stale_button(update, context)
+        return
+    lang = await user_language(update, context)
+    await query.answer()
+    text = render_operator_section(book, pressed.operator, pressed.section, lang)
+    buttons = card_buttons(book, lang, pressed.operator)
+    await edit_or_ignore(query, text, keyboard(buttons))
 
 
 async def open_common(update: Update, context: BotContext) -> None:
@@ -113,32 +140,23 @@ async def back_to_operators(update: Update, context: BotContext) -> None:
     await edit_or_ignore(query, text, keyboard(operator_buttons(book, lang)))
 
 
+INLINE_CACHE_SECONDS = 30  # results are per user (language), so cache them briefly
+
+
 async def answer_inline_query(update: Update, context: BotContext) -> None:
-    """`@bot cellcard` in any chat offers operator cards to send."""
-    book = context.content.codes
+    """`@bot cellcard 余额` in any chat: matching codes and FAQ answers to send there;
+    an empty query offers popular topics."""
     inline = update.inline_query
-    lang = reply_language(inline.query, await user_language(update, context))
-    operator = book.find_operator(inline.query) if inline.query.strip() else None
-    operators = [operator] if operator else list(book.operators.values())
+    preferred = await user_language(update, context)
+    items = inline_results(context.content, context.matcher, inline.query, preferred)
     results = [
         InlineQueryResultArticle(
-            id=f"op-{op.id}-{lang}",
-            title=op.name(lang),
-            description=book.label("inline_description", lang, operator=op.name(lang)),
-            input_message_content=InputTextMessageContent(
-                render_operator_card(book, op.id, lang), parse_mode=ParseMode.HTML
-            ),
+            id=item.id,
+            title=item.title,
+            description=item.description,
+            input_message_content=InputTextMessageContent(item.text, parse_mode=ParseMode.HTML),
+            reply_markup=keyboard(item.buttons),
         )
-        for op in operators
+        for item in items
     ]
-    results.append(
-        InlineQueryResultArticle(
-            id=f"common-{lang}",
-            title=book.label("common_button", lang),
-            description=book.label("inline_common_description", lang),
-            input_message_content=InputTextMessageContent(
-                render_common_card(book, lang), parse_mode=ParseMode.HTML
-            ),
-        )
-    )
-    await inline.answer(results, cache_time=300)
+    await inline.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=True)

@@ -1,4 +1,5 @@
-"""FAQ: free-text questions, the /faq topic menu and topic buttons."""
+"""FAQ: free-text questions (text, captions, group mentions), the /faq topic menu and topic
+buttons."""
 
 from __future__ import annotations
 
@@ -7,18 +8,25 @@ from telegram import Update
 from bot.callbacks import FaqCategory, FaqMenu, FaqTopic, FaqTopicOfOldMenu
 from bot.context import BotContext
 from bot.core.answers import faq_answer, faq_category_page, faq_menu, respond
+from bot.handlers.addressed import question_of
 from bot.handlers.fallbacks import stale_button
 from bot.handlers.users import user_language
 from bot.keyboards import edit_or_ignore, keyboard
 
 
 async def ask_question(update: Update, context: BotContext) -> None:
-    """Any text that is not a command: an answer, codes, suggestions or the menu."""
+    """Text, or a photo's caption, that is not a command (in a group: said to the bot):
+    an answer, codes, suggestions or the menu."""
+    message = update.effective_message
     preferred = await user_language(update, context)
-    reply = respond(
-        context.content, context.matcher, update.effective_message.text or "", preferred
-    )
-    await update.effective_message.reply_text(reply.text, reply_markup=keyboard(reply.buttons))
+    reply = respond(context.content, context.matcher, question_of(message), preferred)
+    await message.reply_text(reply.text, reply_markup=keyboard(reply.buttons))
+
+
+async def ask_for_text(update: Update, context: BotContext) -> None:
+    """A sticker, voice note, location or uncaptioned photo: the bot reads only text."""
+    lang = await user_language(update, context)
+    await update.effective_message.reply_text(context.content.texts("send_text", lang))
 
 
 async def show_menu(update: Update, context: BotContext) -> None:
