@@ -31,7 +31,9 @@ from bot.callbacks import (
     FaqCategory,
     FaqMenu,
     FaqTopic,
+    RateAnswer,
     SetLanguage,
+    TopUpCard,
 )
 from bot.config import Settings
 from bot.content import Content, load_content
@@ -39,10 +41,13 @@ from bot.context import BotContext, Clock, Services, utc_now
 from bot.core.answers import build_matcher
 from bot.core.matching import Matcher
 from bot.handlers import (
+    admin,
+    card_pin,
     codes,
     errors,
     fallbacks,
     faq,
+    feedback,
     flows,
     language,
     membership,
@@ -54,6 +59,7 @@ from bot.handlers import (
 )
 from bot.reminders.sender import start_sender, stop_sender
 from bot.storage import Store
+from bot.usage import schedule_purge
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +149,9 @@ def commands_and_buttons() -> list[BaseHandler]:
         CallbackQueryHandler(codes.open_common, pattern=CodesCommon.pattern()),
         CallbackQueryHandler(codes.back_to_operators, pattern=CodesList.pattern()),
         InlineQueryHandler(codes.answer_inline_query),
+        CommandHandler("stats", admin.show_stats),
+        CallbackQueryHandler(feedback.rate_answer, pattern=RateAnswer.pattern()),
+        CallbackQueryHandler(card_pin.pick_card_operator, pattern=TopUpCard.pattern()),
     ]
 
 
@@ -153,6 +162,13 @@ def questions_and_fallbacks() -> list[BaseHandler]:
         CallbackQueryHandler(faq.open_topic, pattern=FaqTopic.pattern()),
         CallbackQueryHandler(faq.open_category, pattern=FaqCategory.pattern()),
         CallbackQueryHandler(faq.back_to_menu, pattern=FaqMenu.pattern()),
+        MessageHandler(
+            filters.TEXT
+            & ~filters.COMMAND
+            & filters.ChatType.PRIVATE
+            & card_pin.LOOKS_LIKE_CARD_PIN,
+            card_pin.send_card_pin,
+        ),
         MessageHandler(
             filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, faq.ask_question
         ),
@@ -178,6 +194,7 @@ async def _open_store(application: Application) -> None:
     svc: Services = application.bot_data["services"]
     svc.store = await Store.open(svc.settings.database_path)
     await start_sender(application)  # reminders: recover in-flight rows, schedule wake-ups
+    schedule_purge(application)  # unanswered questions older than 90 days, daily
 
 
 async def _close_store(application: Application) -> None:

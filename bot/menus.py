@@ -1,4 +1,10 @@
-"""The command menu and the bot's description, per language and chat type, set at start."""
+"""The command menu and the bot's description, per language and chat type, set at start.
+
+Telegram keys menus by two-letter language code, so "zh" can only be one script
+(Simplified). zh-Hant users get the Traditional menu as a menu of their own private chat
+(BotCommandScopeChat), set on /start and when /language changes; admins get theirs with
+/stats added. Descriptions have no per-chat form: zh-Hant users see the "zh" one.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +15,15 @@ from telegram import (
     BotCommandScope,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
     BotCommandScopeDefault,
+    Update,
 )
 from telegram.error import TelegramError
 from telegram.ext import Application, BaseHandler, CommandHandler, ConversationHandler
 
 from bot.context import Services
+from bot.core.text import LANGS, lang_from_telegram
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +31,7 @@ log = logging.getLogger(__name__)
 MENU_ORDER = ("start", "remind", "reminders", "codes", "faq", "help", "timezone", "language")
 MENU_PRIVATE_EXTRA = ("cancel",)
 MENU_GROUP = ("codes", "faq", "help")
+MENU_ADMIN_EXTRA = ("stats",)
 # Telegram keys menus by two-letter language codes; "" is the fallback for everyone else.
 MENU_LANGS = {"zh": "zh-Hans", "en": "en", "": "en"}
 
@@ -81,4 +91,47 @@ async def set_menus(application: Application) -> None:
                 )
         except TelegramError as exc:  # the menu is cosmetic: never refuse to start over it
             log.warning("could not set the menu for language %r: %s", tg_lang or "default", exc)
+    await set_admin_menus(application)
     log.info("command menus set for %s", ", ".join(t or "default" for t in MENU_LANGS))
+
+
+def chat_menu_commands(application: Application, lang: str, admin: bool) -> list:
+    names = MENU_ORDER + MENU_PRIVATE_EXTRA + (MENU_ADMIN_EXTRA if admin else ())
+    return menu_commands(application, lang, names)
+
+
+def needs_chat_menu(application: Application, chat_id: int, lang: str) -> bool:
+    """zh-Hant readers and admins: the language-keyed menus do not fit them."""
+    return lang == "zh-Hant" or chat_id in application.bot_data["services"].settings.admin_ids
+
+
+async def set_chat_menu(application: Application, chat_id: int, lang: str) -> None:
+    """The private chat's own menu in `lang`, or back to the shared one when none is needed."""
+    scope = BotCommandScopeChat(chat_id)
+    admin = chat_id in application.bot_data["services"].settings.admin_ids
+    try:
+        if needs_chat_menu(application, chat_id, lang):
+            commands = chat_menu_commands(application, lang, admin)
+            await application.bot.set_my_commands(commands, scope=scope)
+        else:
+            await application.bot.delete_my_commands(scope=scope)
+    except TelegramError as exc:  # cosmetic, as at start
+        log.warning("could not set the menu of a chat: %s", exc)
+
+
+async def follow_language(update: Update, application: Application, lang: str) -> None:
+    """After /start: a zh-Hant reader's or an admin's private chat gets its own menu."""
+    chat = update.effective_chat
+    if chat is not None and chat.type == "private" and needs_chat_menu(application, chat.id, lang):
+        await set_chat_menu(application, chat.id, lang)
+
+
+async def set_admin_menus(application: Application) -> None:
+    """At start: each admin's private chat gets the menu with /stats, in their language."""
+    svc: Services = application.bot_data["services"]
+    for admin_id in svc.settings.admin_ids:
+        user = await svc.store.get_user(admin_id) if svc.store is not None else None
+        lang = "en"
+        if user is not None:
+            lang = user.language if user.language in LANGS else lang_from_telegram(user.tg_language)
+        await set_chat_menu(application, admin_id, lang)

@@ -85,6 +85,25 @@ MIGRATIONS: list[str] = [
     CREATE INDEX reminders_sending ON reminders (id) WHERE state = 'sending';
     CREATE INDEX reminders_by_chat ON reminders (chat_id, state);
     """,
+    # ops: usage counts per day (no user ids) and the questions the bot could not answer,
+    # kept as masked text only (no user or chat id), purged after UNANSWERED_DAYS.
+    """
+    CREATE TABLE daily_counts (
+        day          TEXT NOT NULL,     -- ISO date in the default time zone
+        name         TEXT NOT NULL,     -- e.g. questions_answered, votes_down
+        count        INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (day, name)
+    ) WITHOUT ROWID;
+    CREATE TABLE unanswered (
+        id           INTEGER PRIMARY KEY,
+        day          TEXT NOT NULL,     -- ISO date asked, in the default time zone
+        lang         TEXT NOT NULL,
+        outcome      TEXT NOT NULL,     -- suggest | out_of_scope | voted_down
+        nearest      TEXT,              -- the FAQ topic the matcher thought closest
+        text         TEXT NOT NULL CHECK (length(text) <= 1000)  -- digit runs masked
+    );
+    CREATE INDEX unanswered_by_day ON unanswered (day);
+    """,
 ]
 
 MAX_ACTIVE_PLANS = 20
@@ -148,6 +167,15 @@ class Due:
     tg_language: str | None
     timezone: str | None
     user_active: bool
+
+
+@dataclass(frozen=True)
+class UnansweredRow:
+    day: date
+    lang: str
+    outcome: str
+    nearest: str | None
+    text: str
 
 
 @dataclass(frozen=True)
@@ -652,6 +680,70 @@ class Store:
                WHERE id = ? AND state IN ('claimed', 'sending')""",
             (state, error, reminder_id),
         )
+
+    async def reminders_due_between(self, start: int, end: int) -> dict[str, int]:
+        """Reminders planned for [start, end) (unix seconds) by state: sent, failed, paused..."""
+        async with self.db.execute(
+            """SELECT state, COUNT(*) FROM reminders WHERE due_at >= ? AND due_at < ?
+               GROUP BY state""",
+            (start, end),
+        ) as cur:
+            return {row[0]: row[1] for row in await cur.fetchall()}
+
+    # --- usage: counts per day, unanswered questions --------------------------------
+
+    async def bump(self, day: date, name: str, by: int = 1) -> None:
+        await self.db.execute(
+            """INSERT INTO daily_counts (day, name, count) VALUES (?, ?, ?)
+               ON CONFLICT(day, name) DO UPDATE SET count = count + excluded.count""",
+            (day.isoformat(), name, by),
+        )
+
+    async def counts_between(self, first: date, last: date) -> dict[str, int]:
+        """Totals per counter name over the days first..last (inclusive)."""
+        async with self.db.execute(
+            """SELECT name, SUM(count) FROM daily_counts WHERE day >= ? AND day <= ?
+               GROUP BY name""",
+            (first.isoformat(), last.isoformat()),
+        ) as cur:
+            return {row[0]: row[1] for row in await cur.fetchall()}
+
+    async def count_users(self) -> tuple[int, int]:
+        """(all users, users who have not blocked the bot)."""
+        async with self.db.execute("SELECT COUNT(*), COALESCE(SUM(active), 0) FROM users") as cur:
+            total, active = await cur.fetchone()
+        return total, active
+
+    async def count_active_plans(self) -> int:
+        async with self.db.execute("SELECT COUNT(*) FROM plans WHERE state = 'active'") as cur:
+            return (await cur.fetchone())[0]
+
+    async def add_unanswered(
+        self, day: date, lang: str, outcome: str, nearest: str | None, text: str
+    ) -> None:
+        """A question kept for the report; the caller has masked it. No user is recorded."""
+        await self.db.execute(
+            "INSERT INTO unanswered (day, lang, outcome, nearest, text) VALUES (?, ?, ?, ?, ?)",
+            (day.isoformat(), lang, outcome, nearest, text[:1000]),
+        )
+
+    async def unanswered_since(self, first: date) -> list[UnansweredRow]:
+        async with self.db.execute(
+            """SELECT day, lang, outcome, nearest, text FROM unanswered WHERE day >= ?
+               ORDER BY day, id""",
+            (first.isoformat(),),
+        ) as cur:
+            return [
+                UnansweredRow(date.fromisoformat(r[0]), r[1], r[2], r[3], r[4])
+                for r in await cur.fetchall()
+            ]
+
+    async def purge_unanswered(self, before: date) -> int:
+        """Forget questions asked before `before`; returns how many."""
+        async with self.db.execute(
+            "DELETE FROM unanswered WHERE day < ? RETURNING id", (before.isoformat(),)
+        ) as cur:
+            return len(await cur.fetchall())
 
     async def reminder_counts(self) -> dict[str, int]:
         async with self.db.execute("SELECT state, COUNT(*) FROM reminders GROUP BY state") as cur:

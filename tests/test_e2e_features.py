@@ -111,8 +111,10 @@ async def test_codes_with_button_presses(fake_api: FakeBotApi, live_bot):
     fake_api.user_presses(25, message_id, "codes:op:smart")
     [card] = await fake_api.wait_for("editMessageText", chat_id=25)
     assert card.response["ok"] and "Smart" in card.params["text"]
-    back = [b["callback_data"] for r in card.params["reply_markup"]["inline_keyboard"] for b in r]
-    assert "codes:list" in back
+    buttons = [b for r in card.params["reply_markup"]["inline_keyboard"] for b in r]
+    assert "codes:list" in [b.get("callback_data") for b in buttons]
+    copied = [b["copy_text"]["text"] for b in buttons if "copy_text" in b]
+    assert "*1201#" in copied  # the common balance code, one tap to copy
 
     fake_api.user_presses(25, message_id, "codes:list")
     edits = await fake_api.wait_for("editMessageText", chat_id=25, count=2)

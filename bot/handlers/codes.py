@@ -9,6 +9,7 @@ from telegram.constants import ParseMode
 
 from bot.callbacks import CodesCommon, CodesList, CodesOperator
 from bot.context import BotContext
+from bot.copy_buttons import card_markup
 from bot.core.answers import reply_language
 from bot.core.code_cards import (
     operator_list_text,
@@ -72,7 +73,8 @@ async def send_operator_card(update: Update, context: BotContext, operator_id: s
     book = context.content.codes
     lang = await user_language(update, context)
     text, buttons = render_operator_card(book, operator_id, lang), card_buttons(book, lang)
-    await update.effective_message.reply_text(text, reply_markup=keyboard(buttons))
+    markup = card_markup(book, operator_id, keyboard(buttons))
+    await update.effective_message.reply_text(text, reply_markup=markup)
 
 
 async def open_operator(update: Update, context: BotContext) -> None:
@@ -86,7 +88,8 @@ async def open_operator(update: Update, context: BotContext) -> None:
     lang = await user_language(update, context)
     await query.answer()
     text = render_operator_card(book, pressed.operator, lang)
-    await edit_or_ignore(query, text, keyboard(card_buttons(book, lang)))
+    markup = card_markup(book, pressed.operator, keyboard(card_buttons(book, lang)))
+    await edit_or_ignore(query, text, markup)
 
 
 async def open_common(update: Update, context: BotContext) -> None:
@@ -98,7 +101,8 @@ async def open_common(update: Update, context: BotContext) -> None:
     book = context.content.codes
     lang = await user_language(update, context)
     await query.answer()
-    await edit_or_ignore(query, render_common_card(book, lang), keyboard(card_buttons(book, lang)))
+    markup = card_markup(book, None, keyboard(card_buttons(book, lang)))
+    await edit_or_ignore(query, render_common_card(book, lang), markup)
 
 
 async def back_to_operators(update: Update, context: BotContext) -> None:

@@ -8,6 +8,7 @@ from bot.callbacks import FaqCategory, FaqMenu, FaqTopic, FaqTopicOfOldMenu
 from bot.context import BotContext
 from bot.core.answers import faq_answer, faq_category_page, faq_menu, respond
 from bot.handlers.fallbacks import stale_button
+from bot.handlers.feedback import after_answer, vote_row
 from bot.handlers.users import user_language
 from bot.keyboards import edit_or_ignore, keyboard
 
@@ -15,10 +16,13 @@ from bot.keyboards import edit_or_ignore, keyboard
 async def ask_question(update: Update, context: BotContext) -> None:
     """Any text that is not a command: an answer, codes, suggestions or the menu."""
     preferred = await user_language(update, context)
-    reply = respond(
-        context.content, context.matcher, update.effective_message.text or "", preferred
-    )
-    await update.effective_message.reply_text(reply.text, reply_markup=keyboard(reply.buttons))
+    question = update.effective_message.text or ""
+    reply = respond(context.content, context.matcher, question, preferred)
+    rows = list(reply.buttons)
+    if reply.faq_id:
+        rows.append(vote_row(context, reply.faq_id, reply.lang))
+    sent = await update.effective_message.reply_text(reply.text, reply_markup=keyboard(rows))
+    after_answer(context, sent, question, reply)
 
 
 async def show_menu(update: Update, context: BotContext) -> None:

@@ -1,0 +1,49 @@
+"""Copy-text buttons: one tap puts a USSD code on the clipboard, ready for the dialer.
+
+Telegram's CopyTextButton (Bot API 7.11) copies without sending anything back to the bot.
+Only codes a user can dial as they are get one: a code with a <PLACEHOLDER> to fill in
+would copy the placeholder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.core.operators import PLACEHOLDER_RE, Code, CodeBook
+
+PER_ROW = 3
+MAX_CODES = 6  # keeps the keyboard shorter than the card
+COPY_LIMIT = 256  # characters Telegram copies
+
+
+def dialable(codes: Iterable[Code], limit: int = MAX_CODES) -> list[str]:
+    """The USSD codes among `codes` that can be dialled as they are, in order, no repeats."""
+    found = [c.code for c in codes if c.how == "dial" and not PLACEHOLDER_RE.search(c.code)]
+    return list(dict.fromkeys(found))[:limit]
+
+
+def copy_rows(codes: Sequence[str], per_row: int = PER_ROW) -> list[list[InlineKeyboardButton]]:
+    """One 📋 button per code, `per_row` to a row."""
+    buttons = [
+        InlineKeyboardButton(f"📋 {code}", copy_text=CopyTextButton(code[:COPY_LIMIT]))
+        for code in codes
+    ]
+    return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+
+
+def with_copy_rows(
+    markup: InlineKeyboardMarkup | None, codes: Sequence[str], per_row: int = PER_ROW
+) -> InlineKeyboardMarkup | None:
+    """The copy buttons above an existing keyboard (or alone)."""
+    rows = copy_rows(codes, per_row)
+    rest = [list(row) for row in markup.inline_keyboard] if markup else []
+    return InlineKeyboardMarkup(rows + rest) if rows or rest else None
+
+
+def card_markup(
+    book: CodeBook, operator_id: str | None, markup: InlineKeyboardMarkup | None
+) -> InlineKeyboardMarkup | None:
+    """A code card's keyboard with copy buttons for its codes (None: the common card)."""
+    return with_copy_rows(markup, dialable(book.lookup(operator_id)))
