@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     unanswered.add_argument("--days", type=int, default=30, help="look back this many days")
     unanswered.add_argument("--json", action="store_true", help="one JSON object per group")
+    unanswered.add_argument("--db", help="database file (default: DATABASE_PATH)")
     args = parser.parse_args(argv)
 
     try:

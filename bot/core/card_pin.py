@@ -10,12 +10,13 @@ is not offered. The PIN is never stored or logged; it only passes through.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 PIN_DIGITS = (13, 16)  # shortest and longest scratch-card PIN accepted
 SMART_PIN_DIGITS = 13  # Smart's page gives a 13-digit card code
 # The digits, maybe in groups split by spaces or dashes, nothing else but an operator name.
-_PIN_RE = re.compile(r"(?<![\d*#])\d(?:[\s\-]?\d){12,15}(?![\d#])")
+_PIN_RE = re.compile(r"(?<![0-9*#])[0-9](?:[\s\-]?[0-9]){12,15}(?![0-9#])")
 
 
 @dataclass(frozen=True)
@@ -30,13 +31,14 @@ def find_pin(text: str) -> str | None:
     A longer message with digits in it is a question, not a card, and phone numbers
     (9-10 digits) are too short to be taken for one.
     """
+    text = unicodedata.normalize("NFKC", text)  # full-width digits from Chinese keyboards
     matches = list(_PIN_RE.finditer(text))
     if len(matches) != 1:
         return None
     rest = (text[: matches[0].start()] + text[matches[0].end() :]).strip()
     if len(rest.split()) > 2 or any(c.isdigit() or c in "*#" for c in rest):
         return None
-    digits = re.sub(r"\D", "", matches[0].group())
+    digits = re.sub(r"[^0-9]", "", matches[0].group())
     return digits if PIN_DIGITS[0] <= len(digits) <= PIN_DIGITS[1] else None
 
 
