@@ -34,12 +34,17 @@ def copy_rows(codes: Sequence[str], per_row: int = PER_ROW) -> list[list[InlineK
 
 
 def with_copy_rows(
-    markup: InlineKeyboardMarkup | None, codes: Sequence[str], per_row: int = PER_ROW
+    markup: InlineKeyboardMarkup | None,
+    codes: Sequence[str],
+    per_row: int = PER_ROW,
+    *,
+    below: bool = False,
 ) -> InlineKeyboardMarkup | None:
-    """The copy buttons above an existing keyboard (or alone)."""
+    """The copy buttons above an existing keyboard (below it when its buttons come first)."""
     rows = copy_rows(codes, per_row)
     rest = [list(row) for row in markup.inline_keyboard] if markup else []
-    return InlineKeyboardMarkup(rows + rest) if rows or rest else None
+    merged = rest + rows if below else rows + rest
+    return InlineKeyboardMarkup(merged) if merged else None
 
 
 def card_markup(
@@ -47,3 +52,18 @@ def card_markup(
 ) -> InlineKeyboardMarkup | None:
     """A code card's keyboard with copy buttons for its codes (None: the common card)."""
     return with_copy_rows(markup, dialable(book.lookup(operator_id)))
+
+
+REMINDER_PURPOSES = ("balance", "topup-other")  # what a reminded user dials next
+
+
+def reminder_markup(
+    book: CodeBook | None, operator_id: str | None, markup: InlineKeyboardMarkup | None
+) -> InlineKeyboardMarkup | None:
+    """A reminder's keyboard with copy buttons for checking the balance and topping up,
+    under the "Renewed" / "Tomorrow" buttons a reminder is mostly answered with."""
+    if book is None or operator_id == "travel":  # a travel eSIM has no Cambodian codes
+        return markup
+    known = operator_id if operator_id in book.operators else None
+    codes = [c for p in REMINDER_PURPOSES for c in book.lookup(known, p) if known or c.is_common]
+    return with_copy_rows(markup, dialable(codes, limit=PER_ROW), below=True)

@@ -53,8 +53,9 @@ async def test_remind_one_liner_then_the_reminder_arrives_once(fake_api: FakeBot
     calls = await fake_api.wait_for("sendMessage", chat_id=21, count=2)
     due = calls[1]
     assert "Smart" in due.params["text"] and "*888*" in due.params["text"]
-    buttons = [b["callback_data"] for r in due.params["reply_markup"]["inline_keyboard"] for b in r]
-    assert any(MarkRenewed.parse(b) for b in buttons)
+    rows = due.params["reply_markup"]["inline_keyboard"]
+    assert any(MarkRenewed.parse(b.get("callback_data")) for r in rows for b in r)
+    assert {"copy_text": {"text": "*1201#"}, "text": "📋 *1201#"} in rows[-1]
     # A second tick waits for the first (one lock) and finds nothing more to send.
     await get_sender(app).tick()
     assert await reminder_state(app, 21) == ["sent"]

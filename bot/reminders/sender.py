@@ -42,6 +42,7 @@ import httpx
 from apscheduler.jobstores.base import JobLookupError
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.copy_buttons import reminder_markup
 from bot.keyboards import keyboard
 from bot.reminders.message import reminder_message
 from bot.reminders.planning import is_live, zone_or
@@ -372,8 +373,9 @@ def telegram_send(application: Any) -> Send:
         text, rows = reminder_message(
             svc.content, due, now.astimezone(UTC), svc.settings.tz, expired
         )
+        markup = reminder_markup(svc.content.codes, due.plan.operator, keyboard(rows))
         message = await application.bot.send_message(
-            due.reminder.chat_id, text, reply_markup=keyboard(rows)
+            due.reminder.chat_id, text, reply_markup=markup
         )
         return message.message_id
 
