@@ -18,6 +18,7 @@ from typing import Any
 from bot.context import Services, services
 from bot.core.matching import ANSWER, REFUSE, SUGGEST, Match, small_talk
 from bot.core.unanswered import KEEP_DAYS, mask_digits
+from bot.i18n import Html
 from bot.storage import Store
 
 log = logging.getLogger(__name__)
@@ -200,5 +201,5 @@ def _ts(moment: datetime) -> int:
 
 def privacy_unanswered(texts: Any, settings: Any, lang: str) -> str:
     """The privacy sentence about kept questions, with the deployer's contact (HTML)."""
-    contact = settings.privacy_contact or texts.plain("privacy_no_contact", lang)
+    contact = settings.privacy_contact or Html(texts.html("privacy_no_contact", lang))
     return texts.html("privacy_unanswered", lang, days=KEEP_DAYS, contact=contact)
