@@ -47,11 +47,18 @@ def with_copy_rows(
     return InlineKeyboardMarkup(merged) if merged else None
 
 
+NO_COPY_PURPOSES = ("plan-subscribe", "credit-transfer")  # they cost money: dial on purpose
+
+
 def card_markup(
     book: CodeBook, operator_id: str | None, markup: InlineKeyboardMarkup | None
 ) -> InlineKeyboardMarkup | None:
-    """A code card's keyboard with copy buttons for its codes (None: the common card)."""
-    return with_copy_rows(markup, dialable(book.lookup(operator_id)))
+    """A code card's keyboard with copy buttons for its codes (None: the common card),
+    in the order of purposes in codes.yaml (balance first)."""
+    order = {p: i for i, p in enumerate(book.purposes)}
+    codes = [c for c in book.lookup(operator_id) if c.purpose not in NO_COPY_PURPOSES]
+    codes.sort(key=lambda c: order.get(c.purpose, len(order)))  # stable: own codes first
+    return with_copy_rows(markup, dialable(codes))
 
 
 REMINDER_PURPOSES = ("balance", "topup-other")  # what a reminded user dials next

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from bot.config import ConfigError, load_settings
 from bot.core.unanswered import KEEP_DAYS
 from bot.service import build_runtime_application, polling
 from bot.storage import Store
+from bot.terminal import run_chat
 from bot.testing.offline import OfflineRequest
 from bot.usage import privacy_unanswered, purge_unanswered
 from tests.helpers import FakeClock, offline_application, settings_for, shared_content
@@ -117,3 +119,14 @@ def test_without_a_contact_the_text_still_says_whom_to_ask() -> None:
     content, _ = shared_content()
     text = privacy_unanswered(content.texts, load_settings(_env_file=None), "en")
     assert content.texts.html("privacy_no_contact", "en") in text
+
+
+async def test_terminal_chat_shows_copy_buttons_and_card_codes(tmp_path: Path) -> None:
+    settings = load_settings(_env_file=None, database_path=tmp_path / "chat.sqlite3")
+    out = io.StringIO()
+    await run_chat(settings, io.StringIO("/codes\n1\n1234567890123\n6\n"), out, lang="en")
+    text = out.getvalue()
+    assert "📋 *1201#" in text  # Smart's card: copy buttons listed with the choices
+    copy_lines = [line for line in text.splitlines() if line.strip().startswith("📋")]
+    assert "📋 *1700*500#" not in " ".join(copy_lines)  # subscribing costs money: no copy
+    assert "📋 *1203*1234567890123#" in text  # "Not sure": the common code for the PIN
