@@ -709,8 +709,11 @@ class Store:
             return {row[0]: row[1] for row in await cur.fetchall()}
 
     async def count_users(self) -> tuple[int, int]:
-        """(all users, users who have not blocked the bot)."""
-        async with self.db.execute("SELECT COUNT(*), COALESCE(SUM(active), 0) FROM users") as cur:
+        """(people, people who have not blocked the bot): private chats only (ids > 0;
+        groups have negative ids)."""
+        async with self.db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(active), 0) FROM users WHERE chat_id > 0"
+        ) as cur:
             total, active = await cur.fetchone()
         return total, active
 

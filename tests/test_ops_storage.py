@@ -45,6 +45,9 @@ async def test_upgrade_from_the_version_before_keeps_users_plans_and_reminders(
         assert plan is not None and plan.label == "月卡" and plan.state == "active"
         assert len(await store.pending_reminders(plan_id)) == 2
         assert await store.count_users() == (1, 1)
+        await store.touch_user(-100123, None)  # a group is not a user
+        await store.deactivate_user(43, NOW)
+        assert await store.count_users() == (2, 1)
         assert await store.count_active_plans() == 1
         await store.bump(date(2027, 1, 15), "questions_answered")
         assert await store.counts_between(date(2027, 1, 15), date(2027, 1, 15)) == {

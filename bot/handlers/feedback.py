@@ -32,7 +32,7 @@ async def rate_answer(update: Update, context: BotContext) -> None:
     first, asked = usage(context).vote(query.message.chat.id, query.message.message_id)
     if first:
         record_vote(context, vote.up, asked)
-    key = "feedback_thanks_down" if vote.up is False else "feedback_thanks"
+    key = "feedback_thanks" if vote.up else "feedback_thanks_down"
     await query.answer(context.content.texts.plain(key, lang))
     markup = query.message.reply_markup
     rows = [
