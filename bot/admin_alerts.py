@@ -17,6 +17,7 @@ from bot.context import services
 from bot.core.error_reports import RateLimit, error_kind, frames
 from bot.core.text import LANGS, lang_from_telegram
 from bot.i18n import Html
+from bot.storage import Store
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +33,8 @@ def is_admin(context: Any, user_id: int | None) -> bool:
     return user_id is not None and user_id in services(context).settings.admin_ids
 
 
-async def admin_language(context: Any, admin_id: int) -> str:
-    store = services(context).store
+async def admin_language(store: Store | None, admin_id: int) -> str:
+    """The language an admin reads: chosen, else their app's, else English (never seen)."""
     user = await store.get_user(admin_id) if store is not None else None
     if user is None:
         return "en"
@@ -53,7 +54,7 @@ async def report_error(context: Any, error: BaseException | None, update_id: int
     where = Html("\n".join(f"<code>{html.escape(f)}</code>" for f in frames(error)) or "-")
     for admin_id in svc.settings.admin_ids:
         try:
-            lang = await admin_language(context, admin_id)
+            lang = await admin_language(svc.store, admin_id)
             text = texts.html("admin_error", lang, kind=kind, update=update_id or "-", where=where)
             if suppressed:
                 text += "\n" + texts.html("admin_error_suppressed", lang, n=suppressed)

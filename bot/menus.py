@@ -22,8 +22,8 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import Application, BaseHandler, CommandHandler, ConversationHandler
 
+from bot.admin_alerts import admin_language
 from bot.context import Services
-from bot.core.text import LANGS, lang_from_telegram
 
 log = logging.getLogger(__name__)
 
@@ -130,8 +130,4 @@ async def set_admin_menus(application: Application) -> None:
     """At start: each admin's private chat gets the menu with /stats, in their language."""
     svc: Services = application.bot_data["services"]
     for admin_id in svc.settings.admin_ids:
-        user = await svc.store.get_user(admin_id) if svc.store is not None else None
-        lang = "en"
-        if user is not None:
-            lang = user.language if user.language in LANGS else lang_from_telegram(user.tg_language)
-        await set_chat_menu(application, admin_id, lang)
+        await set_chat_menu(application, admin_id, await admin_language(svc.store, admin_id))
