@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import logging
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from fakebotapi import FakeBotApi
+from telegram.ext import CommandHandler
 
 from bot.app import running
 from bot.cli import main
@@ -130,3 +132,28 @@ async def test_terminal_chat_shows_copy_buttons_and_card_codes(tmp_path: Path) -
     copy_lines = [line for line in text.splitlines() if line.strip().startswith("📋")]
     assert "📋 *1700*500#" not in " ".join(copy_lines)  # subscribing costs money: no copy
     assert "📋 *1203*1234567890123#" in text  # "Not sure": the common code for the PIN
+
+
+async def _boom(update, context) -> None:
+    raise KeyError("what the user typed")
+
+
+async def test_stats_and_error_reports_are_valid_telegram_html(
+    fake_api: FakeBotApi, bot_settings, ptb_timedelta, caplog
+) -> None:
+    content, matcher = shared_content()
+    app = build_runtime_application(
+        bot_settings(admin_ids=str(ADMIN)), content=content, matcher=matcher
+    )
+    app.add_handler(CommandHandler("boom", _boom), group=-50)
+    caplog.set_level(logging.CRITICAL, logger="bot.handlers.errors")  # the traceback is expected
+    async with polling(app):
+        fake_api.user_sends(ADMIN, "/stats", language_code="zh-hant")
+        [stats] = await fake_api.wait_for("sendMessage", chat_id=ADMIN, timeout=15)
+        assert stats.response["ok"] and "使用統計" in stats.params["text"]
+        fake_api.user_sends(31, "/boom")
+        [report] = await fake_api.wait_for(
+            "sendMessage", chat_id=ADMIN, timeout=15, since=len(fake_api.calls)
+        )
+        assert report.response["ok"] and "KeyError" in report.params["text"]
+        assert "what the user typed" not in report.params["text"]
