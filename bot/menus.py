@@ -8,7 +8,10 @@ Telegram keys menus by two-letter language code, so "zh" can only be one script
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+from typing import Any
 
 from telegram import (
     BotCommand,
@@ -24,6 +27,7 @@ from telegram.ext import Application, BaseHandler, CommandHandler, ConversationH
 
 from bot.admin_alerts import admin_language
 from bot.context import Services
+from bot.core.text import LANGS, lang_from_telegram
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +95,7 @@ async def set_menus(application: Application) -> None:
                 )
         except TelegramError as exc:  # the menu is cosmetic: never refuse to start over it
             log.warning("could not set the menu for language %r: %s", tg_lang or "default", exc)
-    await set_admin_menus(application)
+    schedule_chat_menus(application)
     log.info("command menus set for %s", ", ".join(t or "default" for t in MENU_LANGS))
 
 
@@ -100,34 +104,80 @@ def chat_menu_commands(application: Application, lang: str, admin: bool) -> list
     return menu_commands(application, lang, names)
 
 
-def needs_chat_menu(application: Application, chat_id: int, lang: str) -> bool:
-    """zh-Hant readers and admins: the language-keyed menus do not fit them."""
-    return lang == "zh-Hant" or chat_id in application.bot_data["services"].settings.admin_ids
+def wanted_chat_menu(application: Application, chat_id: int, lang: str) -> list | None:
+    """The commands of a chat's own menu; None when the shared menus fit it.
 
-
-async def set_chat_menu(application: Application, chat_id: int, lang: str) -> None:
-    """The private chat's own menu in `lang`, or back to the shared one when none is needed."""
-    scope = BotCommandScopeChat(chat_id)
+    zh-Hant readers (the shared "zh" menu is Simplified) and admins (/stats) need one.
+    """
     admin = chat_id in application.bot_data["services"].settings.admin_ids
+    if lang != "zh-Hant" and not admin:
+        return None
+    return chat_menu_commands(application, lang, admin)
+
+
+def menu_key(commands: list | None) -> str | None:
+    """A short fingerprint of a menu, stored per chat, so an unchanged menu is not re-sent."""
+    if commands is None:
+        return None
+    listed = json.dumps([(c.command, c.description) for c in commands], ensure_ascii=False)
+    return hashlib.sha256(listed.encode()).hexdigest()[:16]
+
+
+async def set_chat_menu(application: Application, chat_id: int, lang: str) -> bool:
+    """The private chat's own menu in `lang`, or back to the shared ones; a call to Telegram
+    (True) only when that differs from what the chat has."""
+    store = application.bot_data["services"].store
+    commands = wanted_chat_menu(application, chat_id, lang)
+    key = menu_key(commands)
+    if store is not None and await store.chat_menu(chat_id) == key:
+        return False
+    scope = BotCommandScopeChat(chat_id)
     try:
-        if needs_chat_menu(application, chat_id, lang):
-            commands = chat_menu_commands(application, lang, admin)
+        if commands is not None:
             await application.bot.set_my_commands(commands, scope=scope)
         else:
             await application.bot.delete_my_commands(scope=scope)
     except TelegramError as exc:  # cosmetic, as at start
         log.warning("could not set the menu of a chat: %s", exc)
+        return False
+    if store is not None:
+        await store.set_chat_menu(chat_id, key)
+    return True
 
 
 async def follow_language(update: Update, application: Application, lang: str) -> None:
-    """After /start: a zh-Hant reader's or an admin's private chat gets its own menu."""
+    """After /start: a private chat's own menu follows the language the user reads."""
     chat = update.effective_chat
-    if chat is not None and chat.type == "private" and needs_chat_menu(application, chat.id, lang):
+    if chat is not None and chat.type == "private":
         await set_chat_menu(application, chat.id, lang)
 
 
-async def set_admin_menus(application: Application) -> None:
-    """At start: each admin's private chat gets the menu with /stats, in their language."""
+async def sync_chat_menus(application: Application) -> int:
+    """At start: the admins' menus, and every Chinese reader's whose menu is missing or
+    out of date (new texts, ADMIN_IDS changed), so nobody has to send /start again.
+    Returns how many were sent."""
     svc: Services = application.bot_data["services"]
-    for admin_id in svc.settings.admin_ids:
-        await set_chat_menu(application, admin_id, await admin_language(svc.store, admin_id))
+    chats = {
+        admin_id: await admin_language(svc.store, admin_id) for admin_id in svc.settings.admin_ids
+    }
+    if svc.store is not None:
+        for chat_id, language, tg_language in await svc.store.chat_menu_candidates():
+            chats.setdefault(
+                chat_id, language if language in LANGS else lang_from_telegram(tg_language)
+            )
+    sent = 0
+    for chat_id, lang in chats.items():
+        sent += await set_chat_menu(application, chat_id, lang)
+    if sent:
+        log.info("command menus of %d chats set", sent)
+    return sent
+
+
+async def _sync_job(context: Any) -> None:
+    await sync_chat_menus(context.application)
+
+
+def schedule_chat_menus(application: Application) -> None:
+    """Run sync_chat_menus once the bot is up: a first start may have many chats to do."""
+    if application.job_queue is not None:
+        application.job_queue.run_once(_sync_job, when=0, name="chat-menus")

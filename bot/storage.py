@@ -103,6 +103,10 @@ MIGRATIONS: list[str] = [
         text         TEXT NOT NULL CHECK (length(text) <= 1000)  -- digit runs masked
     );
     CREATE INDEX unanswered_by_day ON unanswered (day);
+    -- the command menu set for this private chat alone (BotCommandScopeChat): a key of
+    -- its language and commands, so a start re-sends only menus whose texts changed;
+    -- NULL = the chat sees the shared menus
+    ALTER TABLE users ADD COLUMN chat_menu TEXT;
     """,
 ]
 
@@ -689,6 +693,30 @@ class Store:
             (start, end),
         ) as cur:
             return {row[0]: row[1] for row in await cur.fetchall()}
+
+    # --- per-chat command menus ---------------------------------------------------------
+
+    async def chat_menu(self, chat_id: int) -> str | None:
+        async with self.db.execute(
+            "SELECT chat_menu FROM users WHERE chat_id = ?", (chat_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def set_chat_menu(self, chat_id: int, key: str | None) -> None:
+        await self.db.execute("UPDATE users SET chat_menu = ? WHERE chat_id = ?", (key, chat_id))
+
+    async def chat_menu_candidates(self) -> list[tuple[int, str | None, str | None]]:
+        """(chat_id, language, tg_language) of people who may need a menu of their own
+        (Chinese readers) or have one: the start-up check goes through these only."""
+        async with self.db.execute(
+            """SELECT chat_id, language, tg_language FROM users
+               WHERE chat_id > 0 AND active = 1 AND (
+                 chat_menu IS NOT NULL OR language = 'zh-Hant'
+                 OR (language IS NULL AND lower(tg_language) LIKE 'zh%'))
+               ORDER BY chat_id"""
+        ) as cur:
+            return [(r[0], r[1], r[2]) for r in await cur.fetchall()]
 
     # --- usage: counts per day, unanswered questions --------------------------------
 

@@ -236,6 +236,8 @@ async def test_traditional_readers_get_their_chat_menu_on_start(app, code: str) 
     assert menu.params["scope"] == {"type": "chat", "chat_id": USER}
     described = {c["command"]: c["description"] for c in menu.params["commands"]}
     assert described["help"] == "我能做什麼" and "stats" not in described
+    again = await user.send("/start")  # the chat has that menu already: not sent again
+    assert [s.method for s in again] == ["sendMessage"]
 
 
 async def test_switching_away_from_traditional_removes_the_chat_menu(app) -> None:

@@ -18,6 +18,7 @@ from bot.app import running
 from bot.cli import main
 from bot.config import ConfigError, load_settings
 from bot.core.unanswered import KEEP_DAYS
+from bot.menus import sync_chat_menus
 from bot.service import build_runtime_application, polling
 from bot.storage import Store
 from bot.terminal import run_chat
@@ -28,6 +29,36 @@ from tests.helpers import FakeClock, offline_application, settings_for, shared_c
 ADMIN = 7
 
 
+def for_chat(chat_id: int):
+    """A fake-API call predicate: setMyCommands/deleteMyCommands for one chat's own menu."""
+    return lambda call: (call.params.get("scope") or {}).get("chat_id") == chat_id
+
+
+async def test_known_traditional_readers_get_their_menu_once_at_start(
+    fake_api: FakeBotApi, bot_settings, ptb_timedelta
+) -> None:
+    settings = bot_settings()
+    store = await Store.open(settings.database_path)
+    await store.touch_user(51, "zh-TW")  # never chose a language: the app's zh-TW counts
+    await store.set_language(52, "zh-Hant")
+    await store.touch_user(53, "zh-hans")
+    await store.touch_user(54, "en")
+    await store.close()
+    content, matcher = shared_content()
+    for run in (1, 2):
+        app = build_runtime_application(settings, content=content, matcher=matcher)
+        async with polling(app):
+            await fake_api.wait_for("getUpdates", timeout=15)
+            if run == 1:
+                for chat_id in (51, 52):
+                    await fake_api.wait_for("setMyCommands", predicate=for_chat(chat_id))
+            else:  # stored: nothing is sent again while the menus stay the same
+                assert await sync_chat_menus(app) == 0
+    menus = [c for c in fake_api.calls_of("setMyCommands") if for_chat(51)(c) or for_chat(52)(c)]
+    assert sorted(c.params["scope"]["chat_id"] for c in menus) == [51, 52]
+    assert not [c for c in fake_api.calls if for_chat(53)(c) or for_chat(54)(c)]
+
+
 async def test_admin_and_zh_hant_menus_over_http(
     fake_api: FakeBotApi, bot_settings, ptb_timedelta
 ) -> None:
@@ -36,7 +67,7 @@ async def test_admin_and_zh_hant_menus_over_http(
         bot_settings(admin_ids=str(ADMIN)), content=content, matcher=matcher
     )
     async with polling(app):
-        await fake_api.wait_for("getUpdates", timeout=15)
+        await fake_api.wait_for("setMyCommands", predicate=for_chat(ADMIN), timeout=15)
         admin_menu = fake_api.my_commands("", {"chat_id": ADMIN, "type": "chat"})
         assert "stats" in admin_menu and "remind" in admin_menu
         for lang in ("", "zh", "en"):
@@ -44,11 +75,7 @@ async def test_admin_and_zh_hant_menus_over_http(
                 assert "stats" not in fake_api.my_commands(lang, {"type": kind})
 
         fake_api.user_sends(30, "/start", language_code="zh-hant")
-        await fake_api.wait_for(
-            "setMyCommands",
-            predicate=lambda c: (c.params.get("scope") or {}).get("chat_id") == 30,
-            timeout=15,
-        )
+        await fake_api.wait_for("setMyCommands", predicate=for_chat(30), timeout=15)
         [welcome] = fake_api.sent_texts(30)
         assert "續費保號" in welcome
         chat = {"chat_id": 30, "type": "chat"}
