@@ -49,6 +49,10 @@ async def test_upgrade_from_the_version_before_keeps_users_plans_and_reminders(
         await store.deactivate_user(43, NOW)
         assert await store.count_users() == (2, 1)
         assert await store.count_active_plans() == 1
+        assert await store.chat_menu(42) is None  # the new column, empty for old users
+        await store.set_chat_menu(42, "abc")
+        assert await store.chat_menu(42) == "abc"
+        assert [c for c, *_ in await store.chat_menu_candidates()] == [42]
         await store.bump(date(2027, 1, 15), "questions_answered")
         assert await store.counts_between(date(2027, 1, 15), date(2027, 1, 15)) == {
             "questions_answered": 1
