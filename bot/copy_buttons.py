@@ -51,14 +51,32 @@ NO_COPY_PURPOSES = ("plan-subscribe", "credit-transfer")  # they cost money: dia
 
 
 def card_markup(
-    book: CodeBook, operator_id: str | None, markup: InlineKeyboardMarkup | None
+    book: CodeBook,
+    operator_id: str | None,
+    markup: InlineKeyboardMarkup | None,
+    purpose_id: str | None = None,
 ) -> InlineKeyboardMarkup | None:
-    """A code card's keyboard with copy buttons for its codes (None: the common card),
-    in the order of purposes in codes.yaml (balance first)."""
+    """A code card's keyboard with copy buttons for its codes (no operator: the common
+    codes, or every operator's for a purpose), in the order of purposes in codes.yaml."""
     order = {p: i for i, p in enumerate(book.purposes)}
-    codes = [c for c in book.lookup(operator_id) if c.purpose not in NO_COPY_PURPOSES]
+    shown = book.lookup(operator_id, purpose_id)
+    if operator_id is None:  # a button shows only the code: one with no operator to name
+        shown = [c for c in shown if c.is_common]
+    codes = [c for c in shown if c.purpose not in NO_COPY_PURPOSES or purpose_id]
     codes.sort(key=lambda c: order.get(c.purpose, len(order)))  # stable: own codes first
     return with_copy_rows(markup, dialable(codes))
+
+
+def lookup_markup(
+    book: CodeBook, args: str, markup: InlineKeyboardMarkup | None
+) -> InlineKeyboardMarkup | None:
+    """`/codes <args>`: copy buttons for the card or purpose the words name, if any."""
+    operator, purpose = book.find_operator(args), book.find_purpose(args)
+    if operator is None and purpose is None:
+        return markup
+    return card_markup(
+        book, operator.id if operator else None, markup, purpose.id if purpose else None
+    )
 
 
 REMINDER_PURPOSES = ("balance", "topup-other")  # what a reminded user dials next

@@ -256,3 +256,21 @@ async def test_an_admin_menu_lists_stats(app) -> None:
     admin = Session(application, request, chat_id=ADMIN, language_code="en")
     [menu] = [s for s in await admin.send("/start") if s.method == "setMyCommands"]
     assert "stats" in [c["command"] for c in menu.params["commands"]]
+
+
+# --- copy buttons on code cards ----------------------------------------------------------
+
+
+async def test_code_cards_copy_their_codes(app) -> None:
+    application, request = app
+    user = Session(application, request, chat_id=USER)
+    [smart] = await user.send("/codes smart")
+    assert "*1201#" in copied(smart) and "*1202#" in copied(smart)
+    assert "*1700*500#" not in copied(smart)  # subscribing to a plan costs money: no copy
+    assert not any("<" in code for code in copied(smart))  # placeholders cannot be dialled
+    [cellcard] = await user.send("/codes cellcard balance")
+    assert "#124#" in copied(cellcard)
+    [balance] = await user.send("/codes 余额")  # every operator's: the buttons name no operator
+    assert copied(balance) == ["*1201#"]
+    [unknown] = await user.send("/codes nowhere")
+    assert copied(unknown) == []

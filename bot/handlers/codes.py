@@ -9,7 +9,7 @@ from telegram.constants import ParseMode
 
 from bot.callbacks import CodesCommon, CodesList, CodesOperator
 from bot.context import BotContext
-from bot.copy_buttons import card_markup
+from bot.copy_buttons import card_markup, lookup_markup
 from bot.core.answers import reply_language
 from bot.core.code_cards import (
     operator_list_text,
@@ -65,7 +65,8 @@ async def show_codes(update: Update, context: BotContext) -> None:
     else:
         lang = reply_language(args, lang)
         text, buttons = lookup_text(book, args, lang)
-    await update.effective_message.reply_text(text, reply_markup=keyboard(buttons))
+    markup = lookup_markup(book, args, keyboard(buttons)) if args else keyboard(buttons)
+    await update.effective_message.reply_text(text, reply_markup=markup)
 
 
 async def send_operator_card(update: Update, context: BotContext, operator_id: str) -> None:
