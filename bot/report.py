@@ -16,6 +16,8 @@ from bot.core.unanswered import KEEP_DAYS, Cluster, Question, cluster
 from bot.storage import Store
 
 SHOWN_WORDINGS = 3  # other wordings printed under a group's example
+# Why a question was kept, as a maintainer reads it: no topic, unsure, or a bad answer.
+OUTCOME_NAMES = {"out_of_scope": "refused", "suggest": "unsure", "voted_down": "👎"}
 
 
 async def unanswered_groups(settings: Settings, days: int, now: datetime) -> list[Cluster]:
@@ -25,7 +27,7 @@ async def unanswered_groups(settings: Settings, days: int, now: datetime) -> lis
         rows = await store.unanswered_since(first)
     finally:
         await store.close()
-    return cluster(Question(r.text, r.nearest) for r in rows)
+    return cluster(Question(r.text, r.nearest, r.outcome) for r in rows)
 
 
 def format_groups(groups: list[Cluster], days: int) -> str:
@@ -35,7 +37,8 @@ def format_groups(groups: list[Cluster], days: int) -> str:
     lines = [f"{total} unanswered questions in the last {days} days, {len(groups)} groups:"]
     for g in groups:
         nearest = g.nearest or "-"
-        lines.append(f"\n{g.count:>4} × {g.example}\n       nearest topic: {nearest}")
+        why = ", ".join(f"{OUTCOME_NAMES.get(o, o)} {n}" for o, n in g.outcomes)
+        lines.append(f"\n{g.count:>4} × {g.example}\n       nearest topic: {nearest} ({why})")
         lines.extend(f"       also: {w}" for w in g.others[:SHOWN_WORDINGS])
         if len(g.others) > SHOWN_WORDINGS:
             lines.append(f"       … and {len(g.others) - SHOWN_WORDINGS} more wordings")
@@ -55,6 +58,7 @@ def unanswered_command(settings: Settings, days: int = 30, as_json: bool = False
                 "example": g.example,
                 "nearest": g.nearest,
                 "others": list(g.others),
+                "outcomes": dict(g.outcomes),
             }
             print(json.dumps(record, ensure_ascii=False))
     else:

@@ -115,3 +115,14 @@ def test_one_report_per_kind_per_minute_with_a_count() -> None:
     now[0] = 61
     assert limit.admit("ValueError") == 2  # two were held back
     assert limit.admit("ValueError") is None
+
+
+def test_a_group_says_why_its_questions_were_kept() -> None:
+    [group] = cluster(
+        [
+            Question("esim renew how", "esim-renew", "voted_down"),
+            Question("how renew esim", "esim-renew", "suggest"),
+            Question("renew esim how", "esim-renew", "voted_down"),
+        ]
+    )
+    assert group.outcomes == (("voted_down", 2), ("suggest", 1))

@@ -33,6 +33,7 @@ def mask_digits(text: str) -> str:
 class Question:
     text: str
     nearest: str | None  # the topic the matcher thought closest
+    outcome: str = ""  # why it was kept: refused, unsure (suggested topics), voted down
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Cluster:
     count: int
     nearest: str | None  # the most common nearest topic in the group
     others: tuple[str, ...]  # distinct other wordings, most frequent first
+    outcomes: tuple[tuple[str, int], ...] = ()  # (outcome, count), most frequent first
 
 
 def cluster(questions: Iterable[Question], similar: int = SIMILAR) -> list[Cluster]:
@@ -83,4 +85,5 @@ def _summary(group: Sequence[Question]) -> Cluster:
     example = group[0].text
     nearest = Counter(q.nearest for q in group if q.nearest).most_common(1)
     others = tuple(w for w, _ in wordings.most_common() if w != example)
-    return Cluster(example, len(group), nearest[0][0] if nearest else None, others)
+    outcomes = tuple(Counter(q.outcome for q in group if q.outcome).most_common())
+    return Cluster(example, len(group), nearest[0][0] if nearest else None, others, outcomes)
