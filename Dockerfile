@@ -39,7 +39,7 @@ WORKDIR /app
 USER bot
 # Set by the image: the database on the volume, the webhook server reachable from outside
 # the container. The --env-file may set TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL,
-# DEFAULT_TIMEZONE, ADMIN_IDS, LOG_LEVEL, WEBHOOK_URL and WEBHOOK_SECRET; it overrides
+# DEFAULT_TIMEZONE, ADMIN_IDS, PRIVACY_CONTACT, LOG_LEVEL, WEBHOOK_URL and WEBHOOK_SECRET; it overrides
 # these ENV values, so leave DATABASE_PATH, WEBHOOK_LISTEN and WEBHOOK_PORT out of it
 # (.env.example has them commented out).
 ENV PATH=/app/.venv/bin:$PATH \

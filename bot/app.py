@@ -33,7 +33,9 @@ from bot.callbacks import (
     FaqCategory,
     FaqMenu,
     FaqTopic,
+    RateAnswer,
     SetLanguage,
+    TopUpCard,
 )
 from bot.config import Settings
 from bot.content import Content, load_content
@@ -43,10 +45,13 @@ from bot.core.matching import Matcher
 from bot.db_checks import open_store
 from bot.handlers import (
     addressed,
+    admin,
+    card_pin,
     codes,
     errors,
     fallbacks,
     faq,
+    feedback,
     flood,
     flows,
     language,
@@ -63,6 +68,7 @@ from bot.reminders.sender import start_sender, stop_sender
 from bot.retention import schedule_purge
 from bot.retrying_request import RetryingRequest
 from bot.update_order import PerChatUpdateProcessor
+from bot.usage import schedule_purge as schedule_unanswered_purge
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +178,9 @@ def commands_and_buttons() -> list[BaseHandler]:
         CallbackQueryHandler(codes.open_common, pattern=CodesCommon.pattern()),
         CallbackQueryHandler(codes.back_to_operators, pattern=CodesList.pattern()),
         InlineQueryHandler(codes.answer_inline_query),
+        CommandHandler("stats", admin.show_stats),
+        CallbackQueryHandler(feedback.rate_answer, pattern=RateAnswer.pattern()),
+        CallbackQueryHandler(card_pin.pick_card_operator, pattern=TopUpCard.pattern()),
     ]
 
 
@@ -182,6 +191,13 @@ def questions_and_fallbacks() -> list[BaseHandler]:
         CallbackQueryHandler(faq.open_topic, pattern=FaqTopic.pattern()),
         CallbackQueryHandler(faq.open_category, pattern=FaqCategory.pattern()),
         CallbackQueryHandler(faq.back_to_menu, pattern=FaqMenu.pattern()),
+        MessageHandler(
+            filters.TEXT
+            & ~filters.COMMAND
+            & filters.ChatType.PRIVATE
+            & card_pin.LOOKS_LIKE_CARD_PIN,
+            card_pin.send_card_pin,
+        ),
         MessageHandler(PRIVATE_QUESTION | GROUP_QUESTION, faq.ask_question),
         MessageHandler(PRIVATE_NOT_TEXT, faq.ask_for_text),
         MessageHandler(filters.COMMAND, fallbacks.unknown_command),
@@ -210,6 +226,7 @@ async def _open_store(application: Application) -> None:
     svc.store = await open_store(svc.settings.database_path)
     await start_sender(application)  # reminders: recover in-flight rows, schedule wake-ups
     schedule_purge(application)  # retention: the daily purge of old rows
+    schedule_unanswered_purge(application)  # unanswered questions older than 90 days, daily
     # Content, matcher and libraries live as long as the process: keep the cyclic
     # garbage collector off them, or each full collection walks them all (a 40 ms stall
     # of the event loop while a burst of reminders is sent).

@@ -396,3 +396,29 @@ class ConfirmDeleteMe(CallbackData):
 @dataclasses.dataclass(frozen=True)
 class KeepMe(CallbackData):
     prefix = "me.keep"
+
+
+# --- ops: answer feedback, scratch-card PIN -------------------------------------------
+
+
+@dataclass(frozen=True)
+class RateAnswer(CallbackData):
+    """👍 (up) or 👎 under an FAQ answer to a typed question."""
+
+    prefix = "fb"
+    faq_id: str
+    up: bool
+
+
+@dataclass(frozen=True)
+class TopUpCard(CallbackData):
+    """The operator picked for a scratch-card PIN. The PIN rides in the button (it is in
+    the user's own chat already) so the bot never has to keep it."""
+
+    prefix = "pin"
+    operator: str
+    pin: str
+
+    def __post_init__(self) -> None:
+        if not (self.pin.isdigit() and 13 <= len(self.pin) <= 16):
+            raise ValueError("not a card PIN")

@@ -1,4 +1,4 @@
-"""Command line: chat, ask, run, health, backup, check-content."""
+"""Command line: chat, ask, run, health, backup, unanswered, check-content."""
 
 from __future__ import annotations
 
@@ -33,6 +33,12 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("check-content", help="validate the files in content/")
     backup = sub.add_parser("backup", help="copy the database safely, even while the bot runs")
     backup.add_argument("path", help="file to write the copy to (replaced if it exists)")
+    unanswered = sub.add_parser(
+        "unanswered", help="questions the bot could not answer, grouped, with the nearest topic"
+    )
+    unanswered.add_argument("--days", type=int, default=30, help="look back this many days")
+    unanswered.add_argument("--json", action="store_true", help="one JSON object per group")
+    unanswered.add_argument("--db", help="database file (default: DATABASE_PATH)")
     args = parser.parse_args(argv)
 
     try:
@@ -47,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
             from bot.backup import backup_command
 
             return backup_command(settings, args.path)
+        if args.command == "unanswered":
+            from bot.report import unanswered_command
+
+            return unanswered_command(settings, days=args.days, as_json=args.json)
         if args.command == "health":
             return health_command(settings, as_json=args.json)
         if args.command == "run":

@@ -18,6 +18,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+TG_USERNAME_RE = re.compile(r"@[A-Za-z][A-Za-z0-9_]{3,31}")
 
 
 class ConfigError(ValueError):
@@ -39,6 +41,7 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
+    privacy_contact: str | None = None
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -98,6 +101,22 @@ class Settings(BaseSettings):
                     "TELEGRAM_API_BASE_URL must be an http:// or https:// URL, "
                     "e.g. http://localhost:8081/bot"
                 )
+        return value
+
+    @field_validator("privacy_contact")
+    @classmethod
+    def _contact(cls, value: str | None) -> str | None:
+        # Shown to users in the privacy text: it must be something they can reach.
+        if value is None:
+            return value
+        value = value.strip()
+        parts = urlsplit(value)
+        is_url = parts.scheme == "https" and bool(parts.hostname)
+        if not (EMAIL_RE.fullmatch(value) or TG_USERNAME_RE.fullmatch(value) or is_url):
+            raise ValueError(
+                "PRIVACY_CONTACT must be an e-mail address, a Telegram @username or an "
+                f"https:// URL, not {value!r}"
+            )
         return value
 
     @field_validator("webhook_listen")

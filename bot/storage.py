@@ -115,6 +115,29 @@ MIGRATIONS: list[str] = [
     CREATE INDEX reminders_finished ON reminders (due_at)
         WHERE state IN ('sent', 'skipped', 'cancelled', 'failed');
     """,
+    # 5: usage counts per day (no user ids) and the questions the bot could not answer,
+    # kept as masked text only (no user or chat id), purged after UNANSWERED_DAYS.
+    """
+    CREATE TABLE daily_counts (
+        day          TEXT NOT NULL,     -- ISO date in the default time zone
+        name         TEXT NOT NULL,     -- e.g. questions_answered, votes_down
+        count        INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (day, name)
+    ) WITHOUT ROWID;
+    CREATE TABLE unanswered (
+        id           INTEGER PRIMARY KEY,
+        day          TEXT NOT NULL,     -- ISO date asked, in the default time zone
+        lang         TEXT NOT NULL,
+        outcome      TEXT NOT NULL,     -- suggest | out_of_scope | voted_down
+        nearest      TEXT,              -- the FAQ topic the matcher thought closest
+        text         TEXT NOT NULL CHECK (length(text) <= 1000)  -- digit runs masked
+    );
+    CREATE INDEX unanswered_by_day ON unanswered (day);
+    -- the command menu set for this private chat alone (BotCommandScopeChat): a key of
+    -- its language and commands, so a start re-sends only menus whose texts changed;
+    -- NULL = the chat sees the shared menus
+    ALTER TABLE users ADD COLUMN chat_menu TEXT;
+    """,
 ]
 
 MAX_ACTIVE_PLANS = 20
@@ -193,6 +216,15 @@ class Due:
     tg_language: str | None
     timezone: str | None
     user_active: bool
+
+
+@dataclass(frozen=True)
+class UnansweredRow:
+    day: date
+    lang: str
+    outcome: str
+    nearest: str | None
+    text: str
 
 
 @dataclass(frozen=True)
@@ -833,6 +865,97 @@ class Store:
             ) as cur:
                 plans = len(await cur.fetchall())
         return Purged(reminders, plans)
+
+    async def reminders_due_between(self, start: int, end: int) -> dict[str, int]:
+        """Reminders planned for [start, end) (unix seconds) by state: sent, failed, paused..."""
+        async with self.db.execute(
+            """SELECT state, COUNT(*) FROM reminders WHERE due_at >= ? AND due_at < ?
+               GROUP BY state""",
+            (start, end),
+        ) as cur:
+            return {row[0]: row[1] for row in await cur.fetchall()}
+
+    # --- per-chat command menus ---------------------------------------------------------
+
+    async def chat_menu(self, chat_id: int) -> str | None:
+        async with self.db.execute(
+            "SELECT chat_menu FROM users WHERE chat_id = ?", (chat_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def set_chat_menu(self, chat_id: int, key: str | None) -> None:
+        await self.db.execute("UPDATE users SET chat_menu = ? WHERE chat_id = ?", (key, chat_id))
+
+    async def chat_menu_candidates(self) -> list[tuple[int, str | None, str | None]]:
+        """(chat_id, language, tg_language) of people who may need a menu of their own
+        (Chinese readers) or have one: the start-up check goes through these only."""
+        async with self.db.execute(
+            """SELECT chat_id, language, tg_language FROM users
+               WHERE chat_id > 0 AND active = 1 AND (
+                 chat_menu IS NOT NULL OR language = 'zh-Hant'
+                 OR (language IS NULL AND lower(tg_language) LIKE 'zh%'))
+               ORDER BY chat_id"""
+        ) as cur:
+            return [(r[0], r[1], r[2]) for r in await cur.fetchall()]
+
+    # --- usage: counts per day, unanswered questions --------------------------------
+
+    async def bump(self, day: date, name: str, by: int = 1) -> None:
+        await self.db.execute(
+            """INSERT INTO daily_counts (day, name, count) VALUES (?, ?, ?)
+               ON CONFLICT(day, name) DO UPDATE SET count = count + excluded.count""",
+            (day.isoformat(), name, by),
+        )
+
+    async def counts_between(self, first: date, last: date) -> dict[str, int]:
+        """Totals per counter name over the days first..last (inclusive)."""
+        async with self.db.execute(
+            """SELECT name, SUM(count) FROM daily_counts WHERE day >= ? AND day <= ?
+               GROUP BY name""",
+            (first.isoformat(), last.isoformat()),
+        ) as cur:
+            return {row[0]: row[1] for row in await cur.fetchall()}
+
+    async def count_users(self) -> tuple[int, int]:
+        """(people, people who have not blocked the bot): private chats only (ids > 0;
+        groups have negative ids)."""
+        async with self.db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(active), 0) FROM users WHERE chat_id > 0"
+        ) as cur:
+            total, active = await cur.fetchone()
+        return total, active
+
+    async def count_active_plans(self) -> int:
+        async with self.db.execute("SELECT COUNT(*) FROM plans WHERE state = 'active'") as cur:
+            return (await cur.fetchone())[0]
+
+    async def add_unanswered(
+        self, day: date, lang: str, outcome: str, nearest: str | None, text: str
+    ) -> None:
+        """A question kept for the report; the caller has masked it. No user is recorded."""
+        await self.db.execute(
+            "INSERT INTO unanswered (day, lang, outcome, nearest, text) VALUES (?, ?, ?, ?, ?)",
+            (day.isoformat(), lang, outcome, nearest, text[:1000]),
+        )
+
+    async def unanswered_since(self, first: date) -> list[UnansweredRow]:
+        async with self.db.execute(
+            """SELECT day, lang, outcome, nearest, text FROM unanswered WHERE day >= ?
+               ORDER BY day, id""",
+            (first.isoformat(),),
+        ) as cur:
+            return [
+                UnansweredRow(date.fromisoformat(r[0]), r[1], r[2], r[3], r[4])
+                for r in await cur.fetchall()
+            ]
+
+    async def purge_unanswered(self, before: date) -> int:
+        """Forget questions asked before `before`; returns how many."""
+        async with self.db.execute(
+            "DELETE FROM unanswered WHERE day < ? RETURNING id", (before.isoformat(),)
+        ) as cur:
+            return len(await cur.fetchall())
 
     async def reminder_counts(self) -> dict[str, int]:
         async with self.db.execute("SELECT state, COUNT(*) FROM reminders GROUP BY state") as cur:

@@ -86,6 +86,8 @@ class TerminalChat:
                     labels.append(f"[{len(self.choices)}] {button['text']}")
                 elif "url" in button:
                     labels.append(f"{button['text']} ({button['url']})")
+                elif "copy_text" in button:  # copies on a phone; here the code is shown
+                    labels.append(button["text"])
             self.out.write("     " + "   ".join(labels) + "\n")
 
 

@@ -25,7 +25,16 @@ pytestmark = pytest.mark.slow
 UNIT = ROOT / "deploy" / "renewal-bot.service"
 DOCKERFILE = ROOT / "Dockerfile"
 ENV_EXAMPLE = ROOT / ".env.example"
-APP_KEYS = ("TELEGRAM_", "WEBHOOK_", "DATABASE_", "RENEWAL_BOT_", "DEFAULT_", "ADMIN_", "LOG_")
+APP_KEYS = (
+    "TELEGRAM_",
+    "WEBHOOK_",
+    "DATABASE_",
+    "RENEWAL_BOT_",
+    "DEFAULT_",
+    "ADMIN_",
+    "LOG_",
+    "PRIVACY_",
+)
 
 
 def unit_settings(text: str) -> list[tuple[str, str]]:

@@ -53,8 +53,9 @@ async def test_remind_one_liner_then_the_reminder_arrives_once(fake_api: FakeBot
     calls = await fake_api.wait_for("sendMessage", chat_id=21, count=2)
     due = calls[1]
     assert "Smart" in due.params["text"] and "*888*" in due.params["text"]
-    buttons = [b["callback_data"] for r in due.params["reply_markup"]["inline_keyboard"] for b in r]
-    assert any(MarkRenewed.parse(b) for b in buttons)
+    rows = due.params["reply_markup"]["inline_keyboard"]
+    assert any(MarkRenewed.parse(b.get("callback_data")) for r in rows for b in r)
+    assert {"copy_text": {"text": "*1201#"}, "text": "📋 *1201#"} in rows[-1]
     # A second tick waits for the first (one lock) and finds nothing more to send.
     await get_sender(app).tick()
     assert await reminder_state(app, 21) == ["sent"]
@@ -111,8 +112,10 @@ async def test_codes_with_button_presses(fake_api: FakeBotApi, live_bot):
     fake_api.user_presses(25, message_id, "codes:op:smart")
     [card] = await fake_api.wait_for("editMessageText", chat_id=25)
     assert card.response["ok"] and "Smart" in card.params["text"]
-    back = [b["callback_data"] for r in card.params["reply_markup"]["inline_keyboard"] for b in r]
-    assert "codes:list" in back
+    buttons = [b for r in card.params["reply_markup"]["inline_keyboard"] for b in r]
+    assert "codes:list" in [b.get("callback_data") for b in buttons]
+    copied = [b["copy_text"]["text"] for b in buttons if "copy_text" in b]
+    assert "*1201#" in copied  # the common balance code, one tap to copy
 
     fake_api.user_presses(25, message_id, "codes:list")
     edits = await fake_api.wait_for("editMessageText", chat_id=25, count=2)

@@ -43,7 +43,7 @@ async def group_bot(fake_api: FakeBotApi, bot_settings, ptb_timedelta):
 
 def buttons(call: Call) -> list[str]:
     rows = (call.params.get("reply_markup") or {}).get("inline_keyboard", [])
-    return [b["callback_data"] for row in rows for b in row]
+    return [b["callback_data"] for row in rows for b in row if "callback_data" in b]
 
 
 def message_id(call: Call) -> int:
@@ -236,6 +236,9 @@ async def test_privacy_in_a_group_answers_privately_or_links(fake_api: FakeBotAp
     [private] = await fake_api.wait_for("sendMessage", chat_id=ANA)
     assert "30 days" in private.params["text"] and "90 days" in private.params["text"]
     assert "Questions about your data" not in private.params["text"]  # no contact configured
+    # what the unanswered-questions report keeps, and whom to ask when no contact is set
+    assert "runs of 4 or more digits are masked" in private.params["text"]
+    assert "the people running this bot" in private.params["text"]
     [note] = await fake_api.wait_for("sendMessage", chat_id=GROUP)
     assert "private chat" in note.params["text"] and "30 days" not in note.params["text"]
 

@@ -83,8 +83,9 @@ async def test_language_choice_is_remembered_across_restarts(tmp_path):
     async with running(first):
         session = Session(first, request, language_code="en")
         (picker,) = await session.send("/language")
-        (_ack, done) = await session.press(picker, "lang:zh-Hant")
+        (_ack, done, menu) = await session.press(picker, "lang:zh-Hant")
         assert "繁體中文" in done.text
+        assert menu.method == "setMyCommands"  # the chat's own Traditional menu
     request = OfflineRequest()
     second = offline_application(settings_for(tmp_path / "bot.sqlite3"), request)
     async with running(second):

@@ -412,7 +412,9 @@ async def test_reminder_message_and_its_buttons(bot: BotHarness, clock: FakeCloc
     assert [[b["text"] for b in row] for row in msg.buttons] == [
         ["✅ Renewed"],
         ["⏰ Tomorrow", "🛑 Stop"],
+        ["📋 *1201#"],  # Smart's balance and expiry, copied with one tap
     ]
+    assert msg.buttons[-1][0]["copy_text"] == {"text": "*1201#"}
     assert await bot.tick() == []  # sent once
     await bot.press(Snooze(plan.id).pack())
     assert "Wed, 18 Mar 2026 09:00" in bot.texts()
@@ -449,7 +451,10 @@ async def test_expired_notice_and_renew_from_it(bot: BotHarness, clock: FakeCloc
     clock.set(datetime(2026, 3, 25, 5, 0, tzinfo=UTC))  # the bot was down over the expiry
     [notice] = await bot.tick()
     assert "expired on Fri, 20 Mar 2026" in notice.text
-    assert [[b["text"] for b in row] for row in notice.buttons] == [["✅ Renewed", "🛑 Stop"]]
+    assert [[b["text"] for b in row] for row in notice.buttons] == [
+        ["✅ Renewed", "🛑 Stop"],
+        ["📋 *1201#"],
+    ]
     assert await bot.tick() == []
     [listing] = await bot.say("/reminders")
     assert "expired 5 days ago" in listing.text

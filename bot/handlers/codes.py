@@ -10,6 +10,7 @@ from telegram.constants import ParseMode
 
 from bot.callbacks import CodesCommon, CodesList, CodesOperator, CodesSection
 from bot.context import BotContext
+from bot.copy_buttons import card_markup, dialable, lookup_markup, with_copy_rows
 from bot.core.answers import inline_results, operator_section_buttons, reply_language
 from bot.core.code_cards import (
     SECTIONS,
@@ -19,6 +20,7 @@ from bot.core.code_cards import (
     render_operator_section,
     render_purpose,
     render_query,
+    section_codes,
     section_of,
 )
 from bot.core.operators import CodeBook, CodeQuery
@@ -75,7 +77,8 @@ async def show_codes(update: Update, context: BotContext) -> None:
     else:
         lang = reply_language(args, lang)
         text, buttons = lookup_text(book, args, lang)
-    await update.effective_message.reply_text(text, reply_markup=keyboard(buttons))
+    markup = lookup_markup(book, args, keyboard(buttons)) if args else keyboard(buttons)
+    await update.effective_message.reply_text(text, reply_markup=markup)
 
 
 async def send_operator_card(update: Update, context: BotContext, operator_id: str) -> None:
@@ -84,7 +87,8 @@ async def send_operator_card(update: Update, context: BotContext, operator_id: s
     lang = await user_language(update, context)
     text = render_operator_card(book, operator_id, lang)
     buttons = card_buttons(book, lang, operator_id)
-    await update.effective_message.reply_text(text, reply_markup=keyboard(buttons))
+    markup = card_markup(book, operator_id, keyboard(buttons))
+    await update.effective_message.reply_text(text, reply_markup=markup)
 
 
 async def open_operator(update: Update, context: BotContext) -> None:
@@ -98,7 +102,10 @@ async def open_operator(update: Update, context: BotContext) -> None:
     lang = await user_language(update, context)
     await query.answer()
     text = render_operator_card(book, pressed.operator, lang)
-    await edit_or_ignore(query, text, keyboard(card_buttons(book, lang, pressed.operator)))
+    markup = card_markup(
+        book, pressed.operator, keyboard(card_buttons(book, lang, pressed.operator))
+    )
+    await edit_or_ignore(query, text, markup)
 
 
 async def open_section(update: Update, context: BotContext) -> None:
@@ -113,7 +120,8 @@ async def open_section(update: Update, context: BotContext) -> None:
     await query.answer()
     text = render_operator_section(book, pressed.operator, pressed.section, lang)
     buttons = card_buttons(book, lang, pressed.operator)
-    await edit_or_ignore(query, text, keyboard(buttons))
+    codes = section_codes(book, pressed.operator, pressed.section)
+    await edit_or_ignore(query, text, with_copy_rows(keyboard(buttons), dialable(codes)))
 
 
 async def open_common(update: Update, context: BotContext) -> None:
@@ -125,7 +133,8 @@ async def open_common(update: Update, context: BotContext) -> None:
     book = context.content.codes
     lang = await user_language(update, context)
     await query.answer()
-    await edit_or_ignore(query, render_common_card(book, lang), keyboard(card_buttons(book, lang)))
+    markup = card_markup(book, None, keyboard(card_buttons(book, lang)))
+    await edit_or_ignore(query, render_common_card(book, lang), markup)
 
 
 async def back_to_operators(update: Update, context: BotContext) -> None:

@@ -6,6 +6,7 @@ import logging
 
 from telegram import Update
 
+from bot.admin_alerts import report_error
 from bot.context import BotContext
 from bot.handlers.users import user_language
 
@@ -16,6 +17,7 @@ async def on_error(update: object, context: BotContext) -> None:
     """Log with the update id (no message text) and answer the user with a short apology."""
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("error handling update %s", update_id, exc_info=context.error)
+    await report_error(context, context.error, update_id)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:

@@ -10,6 +10,7 @@ from bot.context import BotContext
 from bot.core.answers import faq_answer, faq_category_page, faq_menu, respond
 from bot.handlers.addressed import question_of
 from bot.handlers.fallbacks import stale_button
+from bot.handlers.feedback import after_answer, vote_row
 from bot.handlers.users import user_language
 from bot.keyboards import edit_or_ignore, keyboard
 
@@ -19,8 +20,13 @@ async def ask_question(update: Update, context: BotContext) -> None:
     an answer, codes, suggestions or the menu."""
     message = update.effective_message
     preferred = await user_language(update, context)
-    reply = respond(context.content, context.matcher, question_of(message), preferred)
-    await message.reply_text(reply.text, reply_markup=keyboard(reply.buttons))
+    question = question_of(message)
+    reply = respond(context.content, context.matcher, question, preferred)
+    rows = list(reply.buttons)
+    if reply.faq_id:
+        rows.append(vote_row(context, reply.faq_id, reply.lang))
+    sent = await message.reply_text(reply.text, reply_markup=keyboard(rows))
+    after_answer(context, sent, question, reply)
 
 
 async def ask_for_text(update: Update, context: BotContext) -> None:

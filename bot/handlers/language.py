@@ -10,6 +10,7 @@ from bot.core.text import LANGS
 from bot.handlers.fallbacks import stale_button
 from bot.handlers.users import user_language
 from bot.keyboards import keyboard
+from bot.menus import set_chat_menu
 
 
 async def choose_language(update: Update, context: BotContext) -> None:
@@ -33,3 +34,5 @@ async def set_language(update: Update, context: BotContext) -> None:
         await context.store.set_language(update.effective_user.id, picked.lang)
     await query.answer()
     await query.edit_message_text(context.content.texts.html("language_set", picked.lang))
+    if update.effective_chat is not None and update.effective_chat.type == "private":
+        await set_chat_menu(context.application, update.effective_chat.id, picked.lang)

@@ -19,6 +19,7 @@ from bot.handlers.reminder_context import Ctx, button, edit, pressed, reminder_c
 from bot.keyboards import keyboard
 from bot.reminders.sender import plans_changed
 from bot.retention import PLAN_DAYS, REMINDER_DAYS
+from bot.usage import privacy_unanswered
 
 
 async def show_privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -35,10 +36,12 @@ def privacy_text(c: Ctx, contact: str | None) -> str:
 
 
 def _privacy_sender(context: ContextTypes.DEFAULT_TYPE, c: Ctx) -> Deliver:
-    contact = getattr(context.application.bot_data["services"].settings, "privacy_contact", None)
+    settings = context.application.bot_data["services"].settings
+    # the kept-questions sentence names the deployer's contact (or whom to ask instead)
+    text = privacy_text(c, None) + "\n\n" + privacy_unanswered(c.content.texts, settings, c.lang)
 
     async def send(chat_id: int) -> object:
-        return await context.bot.send_message(chat_id, privacy_text(c, contact))
+        return await context.bot.send_message(chat_id, text)
 
     return send
 

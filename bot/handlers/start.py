@@ -9,17 +9,18 @@ from bot.core.answers import faq_answer
 from bot.handlers import codes, privacy, remind_flow
 from bot.handlers.users import user_language
 from bot.keyboards import keyboard
+from bot.menus import follow_language
 
 
 async def start(update: Update, context: BotContext) -> None:
     """Welcome; payloads remind | codes_<operator> | faq_<id> open that feature instead."""
-    if context.args and await _open_deep_link(update, context, context.args[0]):
-        return
     lang = await user_language(update, context)
-    name = update.effective_user.first_name if update.effective_user else ""
-    await update.effective_message.reply_text(
-        context.content.texts.html("welcome", lang, name=name)
-    )
+    if not (context.args and await _open_deep_link(update, context, context.args[0])):
+        name = update.effective_user.first_name if update.effective_user else ""
+        await update.effective_message.reply_text(
+            context.content.texts.html("welcome", lang, name=name)
+        )
+    await follow_language(update, context.application, lang)
 
 
 async def _open_deep_link(update: Update, context: BotContext, payload: str) -> bool:

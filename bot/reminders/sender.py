@@ -50,6 +50,7 @@ from telegram.error import (
     TimedOut,
 )
 
+from bot.copy_buttons import reminder_markup
 from bot.keyboards import keyboard
 from bot.reminders.message import reminder_message
 from bot.reminders.planning import is_live, zone_or
@@ -394,10 +395,11 @@ def telegram_send(application: Any) -> Send:
         text, rows = reminder_message(
             svc.content, due, now.astimezone(UTC), svc.settings.tz, expired, owner
         )
+        markup = reminder_markup(svc.content.codes, due.plan.operator, keyboard(rows))
         message = await application.bot.send_message(
             due.reminder.chat_id,
             text,
-            reply_markup=keyboard(rows),
+            reply_markup=markup,
             message_thread_id=due.plan.thread_id,
         )
         return message.message_id
