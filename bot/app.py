@@ -20,7 +20,16 @@ from bot.config import Settings
 from bot.content import Content, load_content
 from bot.context import Clock, Services, utc_now
 from bot.core.answers import build_matcher
-from bot.handlers import flows, membership, new_date, plans, remind_flow, timezone
+from bot.handlers import (
+    flows,
+    membership,
+    new_date,
+    plan_view,
+    plans,
+    remind_flow,
+    rename,
+    timezone,
+)
 from bot.reminders.sender import start_sender, stop_sender
 from bot.storage import Store
 
@@ -106,9 +115,11 @@ def register_handlers(application: Application) -> None:
     membership.register(application)  # group -1: blocked users, /start resumes
     remind_flow.register(application)  # the three reminder conversations, in this order
     new_date.register(application)
+    rename.register(application)
     timezone.register(application)
     flows.register_cancel(application)  # /cancel outside every conversation
     plans.register(application)
+    plan_view.register(application)
     faq.register(application)
     common.register_fallbacks(application)
     application.add_error_handler(common.on_error)

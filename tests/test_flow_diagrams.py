@@ -12,7 +12,7 @@ import pytest
 from telegram.ext import ConversationHandler
 
 from bot.callbacks import PickExpiry, PickOperator, PickTime, SavePlan, ToggleLead
-from bot.handlers import new_date, remind_flow, timezone
+from bot.handlers import new_date, remind_flow, rename, timezone
 from tests.helpers import BotHarness, FakeClock, harness
 
 HANDLERS = Path(remind_flow.__file__).parent
@@ -47,7 +47,7 @@ def reachable(edges: set[tuple[str, str]], start: str) -> set[str]:
     return seen
 
 
-@pytest.mark.parametrize("module", [remind_flow, new_date, timezone])
+@pytest.mark.parametrize("module", [remind_flow, new_date, rename, timezone])
 async def test_diagram_states_are_the_states_table(module, tmp_path: Path) -> None:
     async with harness(tmp_path / "d.sqlite3", FakeClock(datetime(2026, 3, 10, tzinfo=UTC))) as b:
         conv = module.conversation(b.app)

@@ -66,6 +66,8 @@ def left_text(r: Reader, expiry: date) -> Html:
 
 def lead_key(kind: str, lead: int | None) -> tuple[str, dict[str, int]]:
     """The text key (and its argument) naming one reminder: "3 days before", "snoozed"."""
+    if kind == "follow_up":
+        return "remind_lead_stage", {}
     if kind == "snooze" or lead is None:
         return "remind_lead_snooze", {}
     if lead == 0:

@@ -1,0 +1,39 @@
+"""The fact-base data reminders use, read once from content/facts: Smart's validity per
+card amount, the number's lifecycle after expiry, travel eSIM names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from bot.core.lifecycle import Lifecycle, parse_lifecycle
+from bot.core.validity import ValidityTable, parse_table
+
+
+@dataclass(frozen=True)
+class Facts:
+    validity: dict[str, ValidityTable]  # operator id -> its card table
+    lifecycle: Lifecycle
+    travel_brands: tuple[str, ...]
+    travel_words: tuple[str, ...]
+
+
+@lru_cache(maxsize=4)
+def facts(root: Path) -> Facts:
+    """Loaded and checked once per content directory; a bad file stops the bot at start."""
+    folder = root / "facts"
+
+    def read(name: str) -> dict:
+        return yaml.safe_load((folder / name).read_text(encoding="utf-8"))
+
+    smart = parse_table(read("smart-validity.yaml"))
+    travel = read("travel-esims.yaml")
+    return Facts(
+        validity={smart.operator: smart},
+        lifecycle=parse_lifecycle(read("number-lifecycle.yaml")),
+        travel_brands=tuple(str(w) for w in travel["brands"]),
+        travel_words=tuple(str(w) for w in travel["words"]),
+    )
