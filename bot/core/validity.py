@@ -13,16 +13,15 @@ from datetime import date, timedelta
 from typing import Any
 
 RIEL_PER_DOLLAR = 4000
-MAX_CENTS = 1_000_000  # $10,000: anything bigger is a typo, not a card
 
 # "$10", "10$", "US$ 5", "10 usd", "10 dollars", "10美元", "10美金", "10刀", "5000 riel", "5000៛"
 _DOLLARS = re.compile(
-    r"(?:us\s*)?\$\s*(\d{1,7}(?:[.,]\d{1,2})?)(?![\d])"
-    r"|(?<![\w.])(\d{1,7}(?:[.,]\d{1,2})?)\s*(?:\$|usd\b|dollars?\b|美元|美金|美刀|刀)",
+    r"(?:us\s*)?\$\s*(\d{1,15}(?:[.,]\d{1,2})?)(?![\d])"
+    r"|(?<![\w.])(\d{1,15}(?:[.,]\d{1,2})?)\s*(?:\$|usd\b|dollars?\b|美元|美金|美刀|刀)",
     re.IGNORECASE,
 )
 _RIEL = re.compile(
-    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d{1,9})\s*(?:riels?\b|khr\b|៛|瑞尔|瑞爾)", re.IGNORECASE
+    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d{1,15})\s*(?:riels?\b|khr\b|៛|瑞尔|瑞爾)", re.IGNORECASE
 )
 
 
@@ -69,14 +68,12 @@ def find_amount(text: str) -> Amount | None:
     """The first money amount in the text, in US cents, with where it was found."""
     m = _DOLLARS.search(text)
     if m:
-        raw = (m.group(1) or m.group(2)).replace(",", ".")
-        cents = round(float(raw) * 100)
-        return Amount(min(cents, MAX_CENTS + 1), m.start(), m.end())
+        whole, _, frac = (m.group(1) or m.group(2)).replace(",", ".").partition(".")
+        return Amount(int(whole) * 100 + int((frac + "00")[:2]), m.start(), m.end())
     m = _RIEL.search(text)
     if m:
         riel = int(m.group(1).replace(",", ""))
-        cents = riel * 100 // RIEL_PER_DOLLAR
-        return Amount(min(cents, MAX_CENTS + 1), m.start(), m.end())
+        return Amount(riel * 100 // RIEL_PER_DOLLAR, m.start(), m.end())
     return None
 
 

@@ -54,6 +54,8 @@ from bot.callbacks import (
 from bot.context import services
 from bot.core.answers import respond
 from bot.core.dates import (
+    ERROR_EMPTY,
+    ERROR_UNPARSEABLE,
     LABEL_MAX,
     RemindParse,
     latest_allowed,
@@ -186,7 +188,7 @@ async def remind_in_one_line(update: Update, context: ContextTypes.DEFAULT_TYPE)
     draft.set_operator(parsed.operator)
     if travel_brand(c.content, parsed.label):
         draft.set_operator("travel")
-    if amount is not None and parsed.error == "unparseable" and not parsed.ambiguous:
+    if amount is not None and parsed.error in (ERROR_EMPTY, ERROR_UNPARSEABLE):
         return await _expiry_from_amount(update, context, c, draft, amount.cents, rest)
     if parsed.ambiguous:
         flows.begin(context, FLOW, draft)
