@@ -423,3 +423,19 @@ async def test_keep_my_number_is_not_for_travel_esims(bot: BotHarness) -> None:
     )
     assert "not for a data pack or a travel eSIM" in alerted(bot)
     assert not (await one_plan(bot)).follow_up
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("/remind 2026-04-30 smart 10GB", "data"),
+        ("/remind 2026-04-30 metfone 流量包", "data"),
+        ("/remind 2026-04-30 cellcard GBP account", "validity"),
+        ("/remind 2026-04-30 smart 月卡", "validity"),
+    ],
+)
+async def test_data_packs_get_no_keep_my_number(bot: BotHarness, line: str, kind: str) -> None:
+    await bot.say(line)
+    plan = await one_plan(bot)
+    assert plan.kind == kind
+    assert ("Keep my number" in str(bot.buttons())) == (kind == "validity")

@@ -39,7 +39,7 @@ from bot.handlers.reminder_context import (
     reply,
 )
 from bot.keyboards import Row
-from bot.reminders.planning import rows_for
+from bot.reminders.planning import kind_of, rows_for
 from bot.reminders.sender import plans_changed
 from bot.reminders.wording import lead_key, operator_name, summary
 from bot.storage import Plan, Planned
@@ -118,9 +118,7 @@ async def set_operator(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if found is None:
         return
     button_data, plan = found
-    kind = "travel" if button_data.operator == "travel" else "validity"
-    if plan.kind == "data":
-        kind = "data"
+    kind = kind_of(c.content, button_data.operator, plan.label)
     await _change(update, context, c, plan, operator=button_data.operator, kind=kind)
 
 

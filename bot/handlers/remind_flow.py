@@ -88,6 +88,7 @@ from bot.keyboards import Row
 from bot.reminders.facts import facts
 from bot.reminders.planning import (
     QUICK_DAYS,
+    kind_of,
     operator_aliases,
     plan_rows,
     travel_brand,
@@ -125,13 +126,8 @@ class Draft:
     expiry: date | None = None
     time_of_day: time = DEFAULT_TIME
     leads: tuple[int, ...] = DEFAULT_LEADS
-    kind: str = "validity"  # validity | travel
     cents: int | None = None  # the card amount the expiry was computed from (Smart)
     pending_label: str | None = None  # typed at the name step; name or question?
-
-    def set_operator(self, operator: str | None) -> None:
-        self.operator = operator
-        self.kind = "travel" if operator == "travel" else "validity"
 
 
 def _draft(context: ContextTypes.DEFAULT_TYPE) -> Draft | None:
@@ -184,10 +180,11 @@ async def remind_in_one_line(update: Update, context: ContextTypes.DEFAULT_TYPE)
     amount = find_amount(text)
     rest = text if amount is None else f"{text[: amount.start]} {text[amount.end :]}"
     parsed = parse_remind(rest, c.now, c.tz, operator_aliases(c.content))
-    draft = Draft(label=parsed.label, time_of_day=parsed.time_of_day or DEFAULT_TIME)
-    draft.set_operator(parsed.operator)
-    if travel_brand(c.content, parsed.label):
-        draft.set_operator("travel")
+    draft = Draft(
+        operator="travel" if travel_brand(c.content, parsed.label) else parsed.operator,
+        label=parsed.label,
+        time_of_day=parsed.time_of_day or DEFAULT_TIME,
+    )
     if amount is not None and parsed.error in (ERROR_EMPTY, ERROR_UNPARSEABLE):
         return await _expiry_from_amount(update, context, c, draft, amount.cents, rest)
     if parsed.ambiguous:
@@ -246,9 +243,7 @@ async def pick_operator(update: Update, context: ContextTypes.DEFAULT_TYPE) -> s
     if button is None:
         return END
     await update.callback_query.answer()
-    draft = Draft()
-    draft.set_operator(button.operator)
-    flows.begin(context, FLOW, draft)
+    flows.begin(context, FLOW, Draft(operator=button.operator))
     await edit(update, _label_question(c), _skip_button(c))
     return LABEL
 
@@ -271,7 +266,7 @@ async def type_operator(update: Update, context: ContextTypes.DEFAULT_TYPE) -> s
         return OPERATOR
     draft = _draft(context) or Draft()
     flows.begin(context, FLOW, draft)
-    draft.set_operator(op.id)
+    draft.operator = op.id
     await reply(update, _label_question(c), _skip_button(c))
     return LABEL
 
@@ -678,6 +673,7 @@ async def _store(
 ) -> int:
     assert draft.expiry is not None
     flows.end_if(context, FLOW)
+    kind = kind_of(c.content, draft.operator, draft.label)
     plan_id = await c.store.add_plan(
         c.chat_id,
         operator=draft.operator,
@@ -688,7 +684,7 @@ async def _store(
         period_days=None,  # learned from the first renewal, never guessed
         reminders=rows,
         now=c.now_ts,
-        kind=draft.kind,
+        kind=kind,
     )
     buttons: list[Row] = []
     if plan_id is None:
@@ -707,7 +703,7 @@ async def _store(
                 operator=operator_name(c.content, draft.operator, c.lang),
                 date=format_date(draft.expiry, c.lang),
             )
-        if draft.kind == "validity":
+        if kind == "validity":
             buttons.append([(c.plain("plan_btn_keep_number_on"), ToggleFollowUp(plan_id, True))])
         log.info("plan %d saved for chat %d (%d reminders)", plan_id, c.chat_id, len(rows))
         await plans_changed(context)

@@ -19,7 +19,7 @@ from bot.handlers.reminder_context import (
     reminder_ctx,
     reply,
 )
-from bot.reminders.planning import rows_for
+from bot.reminders.planning import kind_of, rows_for
 from bot.reminders.wording import plan_name
 
 FLOW = "rename"
@@ -64,8 +64,11 @@ async def type_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
     if plan is None:
         await reply(update, c.html("remind_stale"))
         return END
-    rows = rows_for(c.content, plan, c.tz, c.now)
-    await c.store.update_plan(plan.id, reminders=rows, now=c.now_ts, why="renamed", label=name)
+    kind = kind_of(c.content, plan.operator, name)
+    rows = rows_for(c.content, plan, c.tz, c.now, kind=kind)
+    await c.store.update_plan(
+        plan.id, reminders=rows, now=c.now_ts, why="renamed", label=name, kind=kind
+    )
     new = await own_plan(c, plan.id)
     if new is not None:
         text, buttons = await view(c, new)

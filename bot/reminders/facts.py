@@ -1,5 +1,5 @@
 """The fact-base data reminders use, read once from content/facts: Smart's validity per
-card amount, the number's lifecycle after expiry, travel eSIM names."""
+card amount, the number's lifecycle after expiry, the words that tell a plan's kind."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ class Facts:
     lifecycle: Lifecycle
     travel_brands: tuple[str, ...]
     travel_words: tuple[str, ...]
+    data_words: tuple[str, ...]
 
 
 @lru_cache(maxsize=4)
@@ -30,10 +31,11 @@ def facts(root: Path) -> Facts:
         return yaml.safe_load((folder / name).read_text(encoding="utf-8"))
 
     smart = parse_table(read("smart-validity.yaml"))
-    travel = read("travel-esims.yaml")
+    kinds = read("plan-kinds.yaml")
     return Facts(
         validity={smart.operator: smart},
         lifecycle=parse_lifecycle(read("number-lifecycle.yaml")),
-        travel_brands=tuple(str(w) for w in travel["brands"]),
-        travel_words=tuple(str(w) for w in travel["words"]),
+        travel_brands=tuple(str(w) for w in kinds["travel"]["brands"]),
+        travel_words=tuple(str(w) for w in kinds["travel"]["words"]),
+        data_words=tuple(str(w) for w in kinds["data"]["words"]),
     )

@@ -3,6 +3,7 @@ change, which zone a user lives in, when a plan's reminders go out."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -26,6 +27,23 @@ def travel_brand(content: Content, text: str | None) -> str | None:
     """The travel eSIM brand named in the text (Airalo, Holafly …), if any."""
     low = (text or "").casefold()
     return next((b for b in facts(content.root).travel_brands if b.casefold() in low), None)
+
+
+_WORD_EDGE = r"(?<![a-z]){}(?![a-z])"  # "10GB" is a data word, "GBP" is not
+
+
+def kind_of(content: Content, operator: str | None, label: str | None) -> str:
+    """'travel' for a travel eSIM, 'data' for a data pack (its name says so: "10GB",
+    "流量包"), else 'validity': the SIM's own validity."""
+    if operator == "travel" or travel_brand(content, label):
+        return "travel"
+    low = (label or "").casefold()
+    for word in facts(content.root).data_words:
+        w = word.casefold()
+        found = re.search(_WORD_EDGE.format(re.escape(w)), low) if w.isascii() else w in low
+        if found:
+            return "data"
+    return "validity"
 
 
 def planned(
