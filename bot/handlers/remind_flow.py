@@ -229,7 +229,8 @@ async def _expiry_from_amount(
 
 
 def _readings(c: Ctx, parsed: RemindParse) -> list[Row]:
-    return [[(format_date(d, c.lang), PickExpiry.of(d))] for d in parsed.ambiguous]
+    days: list[Row] = [[(format_date(d, c.lang), PickExpiry.of(d))] for d in parsed.ambiguous]
+    return [*days, _nav(c, None)]
 
 
 # --- guided steps ----------------------------------------------------------------------
