@@ -446,10 +446,9 @@ class Store:
     async def replace_lead_reminders(
         self, plan_id: int, reminders: Iterable[Planned], now: int
     ) -> None:
-        """Recompute the lead reminders still to come (time zone changed).
-
-        A lead already sent (or in flight) for the current expiry is not planned again.
-        """
+        """Recompute the lead and "keep my number" reminders still to come (time zone
+        changed). One already sent (or in flight) for the current expiry is not planned
+        again; snoozes keep their moment."""
         async with self.transaction() as db:
             async with db.execute(
                 "SELECT chat_id, expiry FROM plans WHERE id = ? AND state = 'active'", (plan_id,)
@@ -459,18 +458,23 @@ class Store:
                 return
             chat_id, expiry = row[0], date.fromisoformat(row[1])
             async with db.execute(
-                """SELECT DISTINCT lead_days FROM reminders
-                   WHERE plan_id = ? AND kind = 'lead' AND expiry = ?
+                """SELECT DISTINCT kind, lead_days, stage FROM reminders
+                   WHERE plan_id = ? AND kind IN ('lead', 'follow_up') AND expiry = ?
                      AND state IN ('claimed', 'sending', 'sent', 'skipped', 'failed')""",
                 (plan_id, expiry.isoformat()),
             ) as cur:
-                done = {r[0] for r in await cur.fetchall()}
+                done = {(r[0], r[1], r[2]) for r in await cur.fetchall()}
             await db.execute(
                 """UPDATE reminders SET state = 'cancelled', last_error = 'time zone changed'
-                   WHERE plan_id = ? AND kind = 'lead' AND state IN ('pending', 'paused')""",
+                   WHERE plan_id = ? AND kind IN ('lead', 'follow_up')
+                     AND state IN ('pending', 'paused')""",
                 (plan_id,),
             )
-            keep = [r for r in reminders if r.lead_days not in done]
+            keep = [
+                r
+                for r in reminders
+                if r.kind != "snooze" and (r.kind, r.lead_days, r.stage) not in done
+            ]
             await self._insert_reminders(db, plan_id, chat_id, expiry, keep)
 
     async def end_plan(self, plan_id: int, state: str, now: int) -> bool:

@@ -128,6 +128,8 @@ async def test_month_end_in_chinese_and_a_moment_that_passed(tmp_path: Path) -> 
         assert not any("今晚" in label for label in zh.buttons())
         await zh.press(RemindSoon("evening").pack(), zh.message_with(SaveWithoutReminder().pack()))
         assert "已经过了" in alerted(zh) and await plans(zh) == []
+        await zh.say("明天 🙂 <b>x</b>")  # typed instead of a button: asked again, nothing saved
+        assert "请点上面的按钮" in zh.texts() and await plans(zh) == []
         await zh.press(RemindSoon("hour").pack())
         assert "到时候提醒你" in zh.texts()
         assert await pending(zh, (await one_plan(zh)).id) == [("snooze", None, "2026-03-31 20:30")]
@@ -439,3 +441,18 @@ async def test_data_packs_get_no_keep_my_number(bot: BotHarness, line: str, kind
     plan = await one_plan(bot)
     assert plan.kind == kind
     assert ("Keep my number" in str(bot.buttons())) == (kind == "validity")
+
+
+async def test_a_new_time_zone_keeps_pause_and_moves_the_stages(bot: BotHarness) -> None:
+    await bot.say("/remind 2026-04-30 smart")
+    await bot.say("/remind 2026-05-31 metfone")
+    first, second = await plans(bot)
+    await bot.press(StopPlan(first.id).pack(), bot.request.messages[max(bot.request.messages)])
+    await bot.press(ToggleFollowUp(second.id, True).pack())
+    await bot.say("/timezone")
+    await bot.say("Asia/Shanghai")
+    assert await pending(bot, first.id) == []  # still paused
+    rows = await pending(bot, second.id)
+    # 09:00 in Shanghai is 08:00 in Phnom Penh
+    assert ("follow_up", "outgoing_stopped", "2026-06-01 08:00") in rows
+    assert ("lead", None, "2026-05-31 08:00") in rows and len(rows) == 7

@@ -140,7 +140,7 @@ async def test_ambiguous_date_is_confirmed(bot: BotHarness) -> None:
     [reply] = await bot.say("/remind 03/04 Cellcard")
     assert "two ways" in reply.text
     choices = bot.buttons()
-    assert set(choices) == {"Thu, 4 Mar 2027", "Fri, 3 Apr 2026"}
+    assert set(choices) == {"Thu, 4 Mar 2027", "Fri, 3 Apr 2026", "✖ Cancel"}
     assert await plans(bot) == []
     await bot.press(choices["Fri, 3 Apr 2026"])
     assert "Saved" in bot.texts()

@@ -214,6 +214,8 @@ async def _expiry_from_amount(
     if table is None:
         await reply(update, c.html("remind_amount_operator_unknown"))
         return END
+    # The parser names the label only once it found a date; a stand-in "today" lets it
+    # separate "月卡" from the operator in "smart $10 月卡".
     label_only = parse_remind(f"{rest} today", c.now, c.tz, operator_aliases(c.content))
     draft.label = label_only.label
     days = table.days_for(cents)
@@ -652,6 +654,13 @@ async def remind_soon(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
     return await _store(update, context, c, draft, rows, edit_message=True)
 
 
+async def type_in_nothing_ahead(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """Typed text while the near moments are offered: asks for a button, saves nothing."""
+    c = await reminder_ctx(update, context)
+    await reply(update, c.html("remind_tap_a_button"))
+    return NOTHING_AHEAD
+
+
 async def save_without_reminder(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """Saves the plan with no reminder at all, and says so plainly."""
     c = await reminder_ctx(update, context)
@@ -792,6 +801,7 @@ def conversation(application: Application) -> ConversationHandler:
             NOTHING_AHEAD: [
                 button(remind_soon, RemindSoon),
                 button(save_without_reminder, SaveWithoutReminder),
+                MessageHandler(text, type_in_nothing_ahead),
             ],
         },
         fallbacks=[button(blank, Blank), button(cancel_flow, CancelFlow)],

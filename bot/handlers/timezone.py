@@ -26,7 +26,7 @@ from bot.handlers.reminder_context import (
     reply,
     stale_button,
 )
-from bot.reminders.planning import find_zone, planned
+from bot.reminders.planning import find_zone, rows_for
 from bot.reminders.sender import plans_changed
 
 FLOW = "timezone"
@@ -106,7 +106,7 @@ async def _replan(c: Ctx) -> int:
     for plan in await c.store.live_plans(c.chat_id):
         if plan.state != "active":
             continue
-        rows = planned(plan.expiry, plan.leads, plan.time_of_day, c.tz, c.now)
+        rows = rows_for(c.content, plan, c.tz, c.now)  # none while paused
         await c.store.replace_lead_reminders(plan.id, rows, c.now_ts)
         count += len(await c.store.pending_reminders(plan.id))
     return count
