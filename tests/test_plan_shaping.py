@@ -14,6 +14,7 @@ import pytest
 from bot.callbacks import (
     AskDelete,
     CancelFlow,
+    ChangeDate,
     ChooseOperator,
     ChooseReminders,
     ConfirmDelete,
@@ -456,3 +457,19 @@ async def test_a_new_time_zone_keeps_pause_and_moves_the_stages(bot: BotHarness)
     # 09:00 in Shanghai is 08:00 in Phnom Penh
     assert ("follow_up", "outgoing_stopped", "2026-06-01 08:00") in rows
     assert ("lead", None, "2026-05-31 08:00") in rows and len(rows) == 7
+
+
+async def test_cancel_button_under_typed_steps_of_a_saved_plan(bot: BotHarness) -> None:
+    await bot.say("/remind 2026-04-30 smart")
+    plan = await one_plan(bot)
+    await bot.say("/reminders")
+    await bot.press(ShowPlan(plan.id).pack())
+    await bot.press(RenamePlan(plan.id).pack())
+    await bot.press(CancelFlow().pack())
+    assert "Cancelled" in bot.texts()
+    await bot.say("Not a name")  # the rename is over: this goes to the FAQ
+    assert (await one_plan(bot)).label is None
+    await bot.press(ChangeDate(plan.id).pack(), bot.message_with(ChangeDate(plan.id).pack()))
+    await bot.press(CancelFlow().pack())
+    await bot.say("2026-05-05")
+    assert (await one_plan(bot)).expiry == date(2026, 4, 30)

@@ -35,7 +35,6 @@ from telegram.ext import (
 
 from bot.callbacks import (
     Blank,
-    CancelFlow,
     ExpiresIn,
     LabelIsName,
     LabelIsQuestion,
@@ -168,7 +167,7 @@ def _operator_buttons(c: Ctx) -> list[Row]:
 def _nav(c: Ctx, back: str | None) -> Row:
     """◀ Back (to step `back`) and ✖ Cancel, under every wizard step."""
     row: Row = [] if back is None else [(c.plain("remind_btn_back"), StepBack(back))]  # type: ignore[arg-type]
-    return [*row, (c.plain("remind_btn_cancel"), CancelFlow())]
+    return [*row, *flows.cancel_row(c)]
 
 
 async def remind_in_one_line(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
@@ -744,15 +743,6 @@ async def step_back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
     return EXPIRY
 
 
-async def cancel_flow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """✖ Cancel: like /cancel; the step's message becomes the answer."""
-    c = await reminder_ctx(update, context)
-    await update.callback_query.answer()
-    flows.end(context)
-    await edit(update, c.html("remind_cancelled"))
-    return END
-
-
 async def old_step(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A /remind button pressed after its conversation ended (saved, cancelled, restarted)."""
     c = await reminder_ctx(update, context)
@@ -804,7 +794,7 @@ def conversation(application: Application) -> ConversationHandler:
                 MessageHandler(text, type_in_nothing_ahead),
             ],
         },
-        fallbacks=[button(blank, Blank), button(cancel_flow, CancelFlow)],
+        fallbacks=[button(blank, Blank)],
     )
 
 
@@ -817,7 +807,6 @@ STEP_BUTTONS = (
     PickTime,
     SavePlan,
     StepBack,
-    CancelFlow,
     LabelIsName,
     LabelIsQuestion,
     RemindSoon,

@@ -42,7 +42,7 @@ async def ask_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | 
     await update.callback_query.answer()
     flows.begin(context, FLOW, Target(plan.id))
     name = plan_name(c.content, plan.label, plan.operator, c.lang)
-    await reply(update, c.html("plan_ask_name", name=name, max=LABEL_MAX))
+    await reply(update, c.html("plan_ask_name", name=name, max=LABEL_MAX), [flows.cancel_row(c)])
     return NEW_NAME
 
 
