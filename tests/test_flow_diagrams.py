@@ -11,7 +11,20 @@ from pathlib import Path
 import pytest
 from telegram.ext import ConversationHandler
 
-from bot.callbacks import PickExpiry, PickOperator, PickTime, SavePlan, ToggleLead
+from bot.callbacks import (
+    CancelFlow,
+    LabelIsName,
+    LabelIsQuestion,
+    PickExpiry,
+    PickOperator,
+    PickTime,
+    RemindSoon,
+    SavePlan,
+    SaveWithoutReminder,
+    SkipLabel,
+    StepBack,
+    ToggleLead,
+)
 from bot.handlers import new_date, remind_flow, rename, timezone
 from tests.helpers import BotHarness, FakeClock, harness
 
@@ -88,6 +101,27 @@ async def test_runs_take_only_drawn_transitions(tmp_path: Path) -> None:
         ("press", PickExpiry(2026, 4, 3).pack()),
         ("say", "/remind"),
         ("press", PickOperator("metfone").pack()),
+        ("say", "怎么查余额"),
+        ("press", LabelIsQuestion().pack()),
+        ("say", "how do I check balance?"),
+        ("press", StepBack("operator").pack()),
+        ("press", PickOperator("metfone").pack()),
+        ("say", "how do I check balance?"),
+        ("press", LabelIsName().pack()),
+        ("press", StepBack("label").pack()),
+        ("press", SkipLabel().pack()),
+        ("say", "today"),
+        ("press", StepBack("expiry").pack()),
+        ("say", "today"),
+        ("press", SavePlan().pack()),
+        ("say", "later please"),
+        ("press", RemindSoon("hour").pack()),
+        ("say", "/remind 今天 cellcard"),
+        ("press", CancelFlow().pack()),
+        ("say", "/remind 今天 cellcard"),
+        ("press", SaveWithoutReminder().pack()),
+        ("say", "/remind"),
+        ("press", PickOperator("metfone").pack()),
         ("say", "/cancel"),
     ]
     async with harness(tmp_path / "run.sqlite3", clock) as bot:
@@ -99,4 +133,6 @@ async def test_runs_take_only_drawn_transitions(tmp_path: Path) -> None:
             taken.append((before, after))
             before = after
         assert ("expiry", "reminders") in taken and ("which_day", END) in taken
+        assert ("label", "label_check") in taken and ("reminders", "nothing_ahead") in taken
+        assert (START, "nothing_ahead") in taken and ("nothing_ahead", END) in taken
         assert set(taken) <= edges, set(taken) - edges
