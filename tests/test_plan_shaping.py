@@ -40,6 +40,7 @@ from bot.callbacks import (
     UndoDelete,
 )
 from bot.handlers.plans import UNDO_SECONDS
+from bot.reminders.questions import looks_like_question
 from tests.helpers import BotHarness, FakeClock, harness
 
 # Tuesday 10 March 2026, 12:00 in Phnom Penh (UTC+7): today's 09:00 has passed
@@ -473,3 +474,47 @@ async def test_cancel_button_under_typed_steps_of_a_saved_plan(bot: BotHarness) 
     await bot.press(CancelFlow().pack())
     await bot.say("2026-05-05")
     assert (await one_plan(bot)).expiry == date(2026, 4, 30)
+
+
+async def test_a_travel_esim_named_in_the_guided_flow_is_never_told_to_dial(
+    bot: BotHarness, clock: FakeClock
+) -> None:
+    await bot.say("/remind")
+    await bot.press(PickOperator("smart").pack())
+    await bot.say("Airalo Japan")
+    await bot.say("2026-03-20")
+    await bot.press(SavePlan().pack())
+    plan = await one_plan(bot)
+    assert plan.kind == "travel"
+    clock.set(datetime(2026, 3, 17, 2, 0, tzinfo=UTC))
+    [msg] = await bot.tick()
+    assert "*888*" not in msg.text and "app or website you bought it from" in msg.text
+
+
+async def test_paused_plan_view_says_paused(bot: BotHarness) -> None:
+    await bot.say("/remind 2026-04-30 smart")
+    plan = await one_plan(bot)
+    await bot.press(StopPlan(plan.id).pack(), bot.request.messages[max(bot.request.messages)])
+    await bot.say("/reminders")
+    await bot.press(ShowPlan(plan.id).pack())
+    assert "Paused: no reminders are sent" in bot.texts()
+    assert "already passed" not in bot.texts()
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("怎么查余额", True),
+        ("怎麼查餘額", True),
+        ("how do I check balance?", True),
+        ("my number expires soon what to do", True),
+        ("充值了没到账怎么办", True),
+        ("Airalo Japan", False),
+        ("eSIM 10GB", False),
+        ("月卡", False),
+        ("Work phone", False),
+    ],
+)
+async def test_question_heuristic(bot: BotHarness, text: str, question: bool) -> None:
+    matcher = bot.app.bot_data["services"].matcher
+    assert looks_like_question(matcher, text) is question

@@ -55,10 +55,15 @@ async def view(c: Ctx, plan: Plan) -> tuple[str, list[Row]]:
     rows = [Planned(r.send_at, r.lead_days, r.kind, r.stage) for r in pending]
     text = c.html(
         "plan_view",
-        summary=summary(c, label=plan.label, operator=plan.operator, expiry=plan.expiry, rows=rows),
+        summary=summary(
+            c,
+            label=plan.label,
+            operator=plan.operator,
+            expiry=plan.expiry,
+            rows=rows,
+            paused=plan.paused,
+        ),
     )
-    if plan.paused:
-        text += "\n" + c.html("plan_paused_mark")
     if plan.follow_up and plan.kind == "validity":
         text += "\n" + c.html("plan_keep_number_mark")
     pause = (

@@ -33,7 +33,14 @@ async def reschedule(
     await plans_changed(context)
     text = c.html(
         "remind_updated",
-        summary=summary(c, label=plan.label, operator=plan.operator, expiry=new, rows=rows),
+        summary=summary(
+            c,
+            label=plan.label,
+            operator=plan.operator,
+            expiry=new,
+            rows=rows,
+            paused=plan.paused,
+        ),
     )
     if edit_message:
         await edit(update, text)

@@ -39,7 +39,8 @@ def reminder_message(
         "name": plan_name(content, plan.label, plan.operator, lang),
         "operator": operator_name(content, plan.operator, lang),
         "date": format_date(plan.expiry, lang),
-        "howto": howto(content, plan.operator, lang),
+        # a travel eSIM is renewed in its seller's app, whatever operator was picked
+        "howto": howto(content, "travel" if plan.kind == "travel" else plan.operator, lang),
     }
     if due.reminder.kind == "follow_up":
         return stage_message(r, plan, due.reminder.stage, words)

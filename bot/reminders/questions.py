@@ -20,12 +20,16 @@ _QUESTION = re.compile(
 )
 
 
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
 def looks_like_question(matcher: Matcher | None, text: str) -> bool:
     """True for question words or marks, or a sentence the FAQ matcher would answer."""
     if not text.strip():
         return False
     if _QUESTION.search(text):
         return True
-    # Short names ("eSIM 10GB", "月卡") can look like FAQ topics; only a sentence is asked.
-    long_enough = len(text.split()) >= 4 or len(text.strip()) >= 10
+    # Names ("eSIM 10GB", "Airalo Japan", "月卡") can look like FAQ topics; only a
+    # sentence is asked about: four words, or six Chinese characters.
+    long_enough = len(text.split()) >= 4 or len(_HAN.findall(text)) >= 6
     return long_enough and matcher is not None and matcher.match(text).outcome == ANSWER
