@@ -30,6 +30,7 @@ from bot.handlers import (
     rename,
     timezone,
 )
+from bot.reminders.facts import facts
 from bot.reminders.sender import start_sender, stop_sender
 from bot.storage import Store
 
@@ -55,6 +56,7 @@ def build_application(
     is for benchmarks only.
     """
     content = content or load_content()
+    facts(content.root)  # content/facts is checked at start, like the rest of content/
     svc = Services(settings, content, build_matcher(content), clock)
     token = "0:offline" if request is not None else settings.require_token()
     builder = (

@@ -113,3 +113,15 @@ def test_soon_choices_are_only_moments_ahead(local: str, last_day, names) -> Non
     choices = soon_choices(now, PP, last_day=last_day)
     assert [n for n, _ in choices] == names
     assert all(when > now for _, when in choices)
+
+
+def test_a_broken_facts_file_is_reported_with_its_name(tmp_path) -> None:
+    import shutil
+
+    from bot.content import ContentError
+    from bot.reminders.facts import facts
+
+    shutil.copytree(CONTENT_DIR / "facts", tmp_path / "facts")
+    (tmp_path / "facts" / "number-lifecycle.yaml").write_text("stages: []\nsources: []\n")
+    with pytest.raises(ContentError, match=r"number-lifecycle\.yaml"):
+        facts(tmp_path)

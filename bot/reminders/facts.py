@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.content import ContentError
 from bot.core.lifecycle import Lifecycle, parse_lifecycle
 from bot.core.validity import ValidityTable, parse_table
 
@@ -26,16 +27,23 @@ class Facts:
 def facts(root: Path) -> Facts:
     """Loaded and checked once per content directory; a bad file stops the bot at start."""
     folder = root / "facts"
+    name = "smart-validity.yaml"
+    try:
+        smart = parse_table(_read(folder / name))
+        name = "number-lifecycle.yaml"
+        lifecycle = parse_lifecycle(_read(folder / name))
+        name = "plan-kinds.yaml"
+        kinds = _read(folder / name)
+        return Facts(
+            validity={smart.operator: smart},
+            lifecycle=lifecycle,
+            travel_brands=tuple(str(w) for w in kinds["travel"]["brands"]),
+            travel_words=tuple(str(w) for w in kinds["travel"]["words"]),
+            data_words=tuple(str(w) for w in kinds["data"]["words"]),
+        )
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
+        raise ContentError(folder / name, None, None, f"{type(exc).__name__}: {exc}") from None
 
-    def read(name: str) -> dict:
-        return yaml.safe_load((folder / name).read_text(encoding="utf-8"))
 
-    smart = parse_table(read("smart-validity.yaml"))
-    kinds = read("plan-kinds.yaml")
-    return Facts(
-        validity={smart.operator: smart},
-        lifecycle=parse_lifecycle(read("number-lifecycle.yaml")),
-        travel_brands=tuple(str(w) for w in kinds["travel"]["brands"]),
-        travel_words=tuple(str(w) for w in kinds["travel"]["words"]),
-        data_words=tuple(str(w) for w in kinds["data"]["words"]),
-    )
+def _read(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
