@@ -58,12 +58,15 @@ from bot.handlers import (
     membership,
     new_date,
     owners,
+    plan_view,
     plans,
     privacy,
     remind_flow,
+    rename,
     start,
     timezone,
 )
+from bot.reminders.facts import facts
 from bot.reminders.sender import start_sender, stop_sender
 from bot.retention import schedule_purge
 from bot.retrying_request import RetryingRequest
@@ -110,6 +113,7 @@ def build_application(
     different chats run concurrently, each chat's in order (bot/update_order.py).
     """
     content = content or load_content()
+    facts(content.root)  # content/facts is checked at start, like the rest of content/
     svc = Services(settings, content, matcher or build_matcher(content), clock)
     token = "0:offline" if request is not None else settings.require_token()
     builder = (
@@ -213,9 +217,11 @@ def register_handlers(application: Application) -> None:
     membership.register(application)  # group -1: blocked users, /start resumes
     remind_flow.register(application)  # the reminder conversations, in this order
     new_date.register(application)
+    rename.register(application)
     timezone.register(application)
     flows.register_cancel(application)  # /cancel outside every conversation
     plans.register(application)
+    plan_view.register(application)
     privacy.register(application)  # /privacy, /export, /delete_me
     application.add_handlers(questions_and_fallbacks())
     application.add_error_handler(errors.on_error)

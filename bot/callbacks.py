@@ -422,3 +422,165 @@ class TopUpCard(CallbackData):
     def __post_init__(self) -> None:
         if not (self.pin.isdigit() and 13 <= len(self.pin) <= 16):
             raise ValueError("not a card PIN")
+
+
+# --- reminders: shaping a plan (issue #12) --------------------------------------------
+# The one-line and guided /remind when no reminder is still ahead, Smart's card amounts,
+# the plan view and its edits, pause, delete with undo, snooze choices, list pages.
+
+SoonChoice = Literal["hour", "evening", "morning"]
+
+
+@dataclasses.dataclass(frozen=True)
+class RemindSoon(CallbackData):
+    """Saving a plan whose lead reminders are all past: remind at this moment instead."""
+
+    prefix = "rm.soon"
+    choice: SoonChoice
+
+
+@dataclasses.dataclass(frozen=True)
+class SaveWithoutReminder(CallbackData):
+    """Saving a plan whose lead reminders are all past: save it, knowing nothing is sent."""
+
+    prefix = "rm.silent"
+
+
+WizardStep = Literal["operator", "label", "expiry"]
+
+
+@dataclasses.dataclass(frozen=True)
+class StepBack(CallbackData):
+    """◀ Back in the /remind wizard: show this step again."""
+
+    prefix = "rm.back"
+    to: WizardStep
+
+
+@dataclasses.dataclass(frozen=True)
+class CancelFlow(CallbackData):
+    """✖ Cancel under a wizard step: the same as /cancel."""
+
+    prefix = "rm.cancel"
+
+
+@dataclasses.dataclass(frozen=True)
+class LabelIsName(CallbackData):
+    """The text typed at the name step looked like a question; it is the name."""
+
+    prefix = "rm.isname"
+
+
+@dataclasses.dataclass(frozen=True)
+class LabelIsQuestion(CallbackData):
+    """The text typed at the name step was a question: answer it, stay at the step."""
+
+    prefix = "rm.isq"
+
+
+@dataclasses.dataclass(frozen=True)
+class RenewedAmount(CallbackData):
+    """Renewed with a card of this amount (Smart): the new expiry from the table."""
+
+    prefix = "plan.amount"
+    plan_id: int
+    cents: int
+
+
+@dataclasses.dataclass(frozen=True)
+class SnoozeUntil(CallbackData):
+    """One of the snooze moments offered under a reminder."""
+
+    prefix = "plan.snooze_at"
+    plan_id: int
+    choice: SoonChoice
+
+
+@dataclasses.dataclass(frozen=True)
+class ShowPlan(CallbackData):
+    """A plan's own view: its settings and what can be changed."""
+
+    prefix = "plan.view"
+    plan_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ListPage(CallbackData):
+    """A page of /reminders (0-based)."""
+
+    prefix = "plan.page"
+    page: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ResumePlan(CallbackData):
+    prefix = "plan.resume"
+    plan_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class UndoDelete(CallbackData):
+    prefix = "plan.undo"
+    plan_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ToggleFollowUp(CallbackData):
+    """ "Keep my number": reminders through the number's life after the expiry."""
+
+    prefix = "plan.keep_num"
+    plan_id: int
+    on: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class RenamePlan(CallbackData):
+    """Asks for a new name (typed)."""
+
+    prefix = "plan.rename"
+    plan_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ChooseOperator(CallbackData):
+    """Shows the operator buttons for a saved plan."""
+
+    prefix = "plan.ops"
+    plan_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class SetOperator(CallbackData):
+    prefix = "plan.op"
+    plan_id: int
+    operator: OperatorChoice
+
+
+@dataclasses.dataclass(frozen=True)
+class ChooseReminders(CallbackData):
+    """Shows a saved plan's reminder days and time of day to change."""
+
+    prefix = "plan.rems"
+    plan_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class SetPlanLead(CallbackData):
+    prefix = "plan.lead"
+    plan_id: int
+    days: int
+
+
+@dataclasses.dataclass(frozen=True)
+class SetPlanTime(CallbackData):
+    prefix = "plan.time"
+    plan_id: int
+    hour: int
+    minute: int
+
+    def __post_init__(self) -> None:
+        _time(self.hour, self.minute)
+
+    @property
+    def time(self) -> _time:
+        return _time(self.hour, self.minute)

@@ -104,7 +104,10 @@ def health_command(settings: Settings, as_json: bool = False) -> int:
 
 
 def check_content() -> int:
+    from bot.reminders.facts import facts
+
     content = load_content()
+    facts(content.root)
     codes = content.codes
     extra = f", {len(codes.operators)} operators" if codes is not None else ""
     print(

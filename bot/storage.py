@@ -184,11 +184,13 @@ class Purged:
 
 @dataclass(frozen=True)
 class Planned:
-    """A reminder to insert: kind 'lead' (lead_days before expiry) or 'snooze'."""
+    """A reminder to insert: kind 'lead' (lead_days before expiry), 'snooze', or
+    'follow_up' (a "keep my number" stage after the expiry, named by `stage`)."""
 
     send_at: int  # unix seconds UTC
     lead_days: int | None = None
     kind: str = "lead"
+    stage: str | None = None
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,7 @@ class ReminderRow:
     attempts: int
     recovered: bool
     last_error: str | None
+    stage: str | None = None
 
 
 @dataclass(frozen=True)
@@ -357,6 +360,8 @@ class Store:
         max_live: int = MAX_ACTIVE_PLANS,
         owner_id: int | None = None,
         thread_id: int | None = None,
+        kind: str = "validity",
+        follow_up: bool = False,
     ) -> int | None:
         """Insert a plan and its reminders; None when its owner already has `max_live` live
         plans in this chat (in a group each member has their own limit)."""
@@ -380,8 +385,8 @@ class Store:
             async with db.execute(
                 """INSERT INTO plans (chat_id, owner_id, thread_id, operator, label, expiry,
                                       time_of_day, leads, period_days, state, created_at,
-                                      updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?) RETURNING id""",
+                                      updated_at, kind, follow_up)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?) RETURNING id""",
                 (
                     chat_id,
                     owner_id,
@@ -394,6 +399,8 @@ class Store:
                     period_days,
                     now,
                     now,
+                    kind,
+                    int(follow_up),
                 ),
             ) as cur:
                 (plan_id,) = await cur.fetchone()
@@ -413,8 +420,8 @@ class Store:
         state = "pending" if row is None or row[0] else "paused"
         await db.executemany(
             """INSERT INTO reminders (plan_id, chat_id, kind, lead_days, expiry, due_at, send_at,
-                                      state)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                                      state, stage)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 (
                     plan_id,
@@ -425,6 +432,7 @@ class Store:
                     r.send_at,
                     r.send_at,
                     state,
+                    r.stage,
                 )
                 for r in reminders
             ],
@@ -503,10 +511,9 @@ class Store:
     async def replace_lead_reminders(
         self, plan_id: int, reminders: Iterable[Planned], now: int
     ) -> None:
-        """Recompute the lead reminders still to come (time zone changed).
-
-        A lead already sent (or in flight) for the current expiry is not planned again.
-        """
+        """Recompute the lead and "keep my number" reminders still to come (time zone
+        changed). One already sent (or in flight) for the current expiry is not planned
+        again; snoozes keep their moment."""
         async with self.transaction() as db:
             async with db.execute(
                 "SELECT chat_id, expiry FROM plans WHERE id = ? AND state = 'active'", (plan_id,)
@@ -516,22 +523,30 @@ class Store:
                 return
             chat_id, expiry = row[0], date.fromisoformat(row[1])
             async with db.execute(
-                """SELECT DISTINCT lead_days FROM reminders
-                   WHERE plan_id = ? AND kind = 'lead' AND expiry = ?
+                """SELECT DISTINCT kind, lead_days, stage FROM reminders
+                   WHERE plan_id = ? AND kind IN ('lead', 'follow_up') AND expiry = ?
                      AND state IN ('claimed', 'sending', 'sent', 'skipped', 'failed')""",
                 (plan_id, expiry.isoformat()),
             ) as cur:
-                done = {r[0] for r in await cur.fetchall()}
+                done = {(r[0], r[1], r[2]) for r in await cur.fetchall()}
             await db.execute(
                 """UPDATE reminders SET state = 'cancelled', last_error = 'time zone changed'
-                   WHERE plan_id = ? AND kind = 'lead' AND state IN ('pending', 'paused')""",
+                   WHERE plan_id = ? AND kind IN ('lead', 'follow_up')
+                     AND state IN ('pending', 'paused')""",
                 (plan_id,),
             )
-            keep = [r for r in reminders if r.lead_days not in done]
+            keep = [
+                r
+                for r in reminders
+                if r.kind != "snooze" and (r.kind, r.lead_days, r.stage) not in done
+            ]
             await self._insert_reminders(db, plan_id, chat_id, expiry, keep)
 
     async def end_plan(self, plan_id: int, state: str, now: int) -> bool:
-        """Stop or delete a plan: its open reminders are cancelled. False if already ended."""
+        """Stop or delete a plan: its open reminders are cancelled. False if already ended.
+
+        'expired' (the sender's one expiry notice went out) keeps the plan listed and
+        keeps its "keep my number" follow-ups: they are what comes after the expiry."""
         assert state in {"stopped", "deleted", "expired"}
         async with self.transaction() as db:
             async with db.execute(
@@ -542,15 +557,78 @@ class Store:
             ) as cur:
                 changed = await cur.fetchone() is not None
             if changed:
-                await self._cancel_open(db, plan_id, f"plan {state}")
+                await self._cancel_open(
+                    db, plan_id, f"plan {state}", keep_follow_ups=state == "expired"
+                )
             return changed
 
-    async def _cancel_open(self, db: aiosqlite.Connection, plan_id: int, why: str) -> None:
+    async def _cancel_open(
+        self, db: aiosqlite.Connection, plan_id: int, why: str, *, keep_follow_ups: bool = False
+    ) -> None:
         await db.execute(
             """UPDATE reminders SET state = 'cancelled', last_error = ?
-               WHERE plan_id = ? AND state IN ('pending', 'paused')""",
-            (why, plan_id),
+               WHERE plan_id = ? AND state IN ('pending', 'paused')
+                 AND NOT (? AND kind = 'follow_up')""",
+            (why, plan_id, int(keep_follow_ups)),
         )
+
+    async def update_plan(
+        self,
+        plan_id: int,
+        *,
+        reminders: Iterable[Planned],
+        now: int,
+        why: str,
+        **fields: object,
+    ) -> bool:
+        """Change a live plan's settings (name, operator, kind, time, leads, pause,
+        follow-up): its open reminders are replaced by `reminders`, planned from the
+        new settings. False when the plan is no longer live."""
+        assert fields and set(fields) <= _EDITABLE, fields
+        values = {k: _column_value(k, v) for k, v in fields.items()}
+        if isinstance(values.get("label"), str) and len(values["label"]) > 64:
+            raise ValueError("label longer than 64 characters")
+        sets = ", ".join(f"{k} = :{k}" for k in values)
+        async with self.transaction() as db:
+            live = await self._live_plan(db, plan_id)
+            if live is None:
+                return False
+            await db.execute(
+                f"UPDATE plans SET {sets}, updated_at = :now WHERE id = :id",
+                {**values, "now": now, "id": plan_id},
+            )
+            await self._cancel_open(db, plan_id, why)
+            await self._insert_reminders(db, plan_id, live[0], live[1], reminders)
+            return True
+
+    async def restore_deleted(
+        self, plan_id: int, *, deleted_since: int, reminders: Iterable[Planned], now: int
+    ) -> bool:
+        """Undo a delete made at or after `deleted_since`: the plan is active again with
+        `reminders` (its reminders still to come). False when the undo window has passed,
+        the plan is not deleted, or the chat is already at its limit of live plans."""
+        async with self.transaction() as db:
+            async with db.execute(
+                """SELECT chat_id, expiry FROM plans
+                   WHERE id = ? AND state = 'deleted' AND ended_at >= ?""",
+                (plan_id, deleted_since),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                return False
+            async with db.execute(
+                f"SELECT COUNT(*) FROM plans WHERE chat_id = ? AND state IN {LIVE_PLAN_STATES}",
+                (row[0],),
+            ) as cur:
+                if (await cur.fetchone())[0] >= MAX_ACTIVE_PLANS:
+                    return False
+            await db.execute(
+                """UPDATE plans SET state = 'active', ended_at = NULL, updated_at = ?
+                   WHERE id = ?""",
+                (now, plan_id),
+            )
+            await self._insert_reminders(db, plan_id, row[0], date.fromisoformat(row[1]), reminders)
+            return True
 
     @staticmethod
     async def _live_plan(db: aiosqlite.Connection, plan_id: int) -> tuple[int, date] | None:
@@ -976,8 +1054,23 @@ PLAN_COLS = (
     " owner_id, thread_id, paused, kind, follow_up, ended_at"
 )
 REM_COLS = (
-    "id, plan_id, chat_id, kind, lead_days, due_at, send_at, state, attempts, recovered, last_error"
+    "id, plan_id, chat_id, kind, lead_days, due_at, send_at, state, attempts, recovered,"
+    " last_error, stage"
 )
+
+
+_EDITABLE = {"label", "operator", "kind", "time_of_day", "leads", "paused", "follow_up"}
+
+
+def _column_value(column: str, value: object) -> object:
+    if column == "time_of_day":
+        assert isinstance(value, dtime)
+        return _hhmm(value)
+    if column == "leads":
+        return _leads_text(value)  # type: ignore[arg-type]
+    if column in {"paused", "follow_up"}:
+        return int(bool(value))
+    return value
 
 
 def _hhmm(t: dtime) -> str:
@@ -1023,6 +1116,7 @@ def _reminder(row: Sequence) -> ReminderRow:
         attempts=row[8],
         recovered=bool(row[9]),
         last_error=row[10],
+        stage=row[11],
     )
 
 

@@ -4,6 +4,7 @@ a user would (BotHarness with the reminder sender, Session for plain chats)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -15,6 +16,7 @@ from bot.app import build_application, running
 from bot.config import Settings
 from bot.content import Content, load_content
 from bot.core.answers import build_matcher
+from bot.core.flood import FloodGate
 from bot.core.matching import Matcher
 from bot.reminders.sender import OPTIONS_KEY, ReminderSender, get_sender
 from bot.testing.offline import OfflineRequest, Sent, UpdateFactory
@@ -100,6 +102,8 @@ class BotHarness:
         self.request = FaultyRequest()
         self.app = offline_application(settings_for(db_path), self.request, clock=clock)
         self.app.bot_data[OPTIONS_KEY] = {"autostart": False}
+        # a scripted user types faster than any person: each update finds a refilled bucket
+        self.app.bot_data["flood_gate"] = FloodGate(clock=itertools.count(0, 60).__next__)
         self.user = UpdateFactory(chat_id=chat_id, language_code=lang)
         self.last: list[Sent] = []
 

@@ -21,6 +21,7 @@ from bot.callbacks import (
     MarkRenewed,
     PickOperator,
     SavePlan,
+    ShowPlan,
     StopPlan,
 )
 from bot.reminders.sender import get_sender
@@ -122,12 +123,12 @@ async def test_two_members_one_group(fake_api: FakeBotApi, group_bot) -> None:
     ana.says("/reminders")
     [ana_list] = await fake_api.wait_for("sendMessage", chat_id=GROUP, since=since)
     assert "Main SIM" in ana_list.params["text"]
-    delete = AskDelete(plan_id).pack()
-    assert delete in buttons(ana_list)
-    # Bo presses Delete on Ana's list, and on a message that is no answer to Ana.
+    assert ShowPlan(plan_id).pack() in buttons(ana_list)
+    # Bo presses Ana's plan on her list, and Delete on a message that is no answer to Ana.
     since = len(fake_api.calls)
-    bo.presses(message_id(ana_list), delete)
+    bo.presses(message_id(ana_list), ShowPlan(plan_id).pack())
     assert "不是你的提醒" in await bo.sees_alert(since)
+    delete = AskDelete(plan_id).pack()
     since = len(fake_api.calls)
     bo.presses(9999, delete)
     assert "不是你的提醒" in await bo.sees_alert(since)
@@ -163,7 +164,7 @@ async def test_two_members_one_group(fake_api: FakeBotApi, group_bot) -> None:
     since = len(fake_api.calls)
     ana.presses(message_id(due), stop)
     await fake_api.wait_for("sendMessage", chat_id=GROUP, since=since)
-    assert (await plans_of(app, GROUP))[0][4] == "stopped"
+    assert (await app.bot_data["services"].store.get_plan(plan_id)).paused  # Stop pauses
 
 
 async def test_ownerless_group_plan_is_managed_by_admins(fake_api: FakeBotApi, group_bot):
@@ -190,11 +191,11 @@ async def test_ownerless_group_plan_is_managed_by_admins(fake_api: FakeBotApi, g
     since = len(fake_api.calls)
     bo.says("/reminders")
     [listed] = await fake_api.wait_for("sendMessage", chat_id=GROUP, since=since)
-    assert AskDelete(90).pack() in buttons(listed)  # admins see the group's ownerless plans
+    assert ShowPlan(90).pack() in buttons(listed)  # admins see the group's ownerless plans
     since = len(fake_api.calls)
     bo.presses(4242, stop)
     await fake_api.wait_for("sendMessage", chat_id=GROUP, since=since)
-    assert (await store.get_plan(90)).state == "stopped"
+    assert (await store.get_plan(90)).paused  # Stop pauses
 
 
 async def test_settings_belong_to_the_person(fake_api: FakeBotApi, group_bot):

@@ -11,8 +11,21 @@ from pathlib import Path
 import pytest
 from telegram.ext import ConversationHandler
 
-from bot.callbacks import PickExpiry, PickOperator, PickTime, SavePlan, ToggleLead
-from bot.handlers import new_date, remind_flow, timezone
+from bot.callbacks import (
+    CancelFlow,
+    LabelIsName,
+    LabelIsQuestion,
+    PickExpiry,
+    PickOperator,
+    PickTime,
+    RemindSoon,
+    SavePlan,
+    SaveWithoutReminder,
+    SkipLabel,
+    StepBack,
+    ToggleLead,
+)
+from bot.handlers import new_date, remind_flow, rename, timezone
 from tests.helpers import BotHarness, FakeClock, harness
 
 HANDLERS = Path(remind_flow.__file__).parent
@@ -47,7 +60,7 @@ def reachable(edges: set[tuple[str, str]], start: str) -> set[str]:
     return seen
 
 
-@pytest.mark.parametrize("module", [remind_flow, new_date, timezone])
+@pytest.mark.parametrize("module", [remind_flow, new_date, rename, timezone])
 async def test_diagram_states_are_the_states_table(module, tmp_path: Path) -> None:
     async with harness(tmp_path / "d.sqlite3", FakeClock(datetime(2026, 3, 10, tzinfo=UTC))) as b:
         conv = module.conversation(b.app)
@@ -88,6 +101,27 @@ async def test_runs_take_only_drawn_transitions(tmp_path: Path) -> None:
         ("press", PickExpiry(2026, 4, 3).pack()),
         ("say", "/remind"),
         ("press", PickOperator("metfone").pack()),
+        ("say", "怎么查余额"),
+        ("press", LabelIsQuestion().pack()),
+        ("say", "how do I check balance?"),
+        ("press", StepBack("operator").pack()),
+        ("press", PickOperator("metfone").pack()),
+        ("say", "how do I check balance?"),
+        ("press", LabelIsName().pack()),
+        ("press", StepBack("label").pack()),
+        ("press", SkipLabel().pack()),
+        ("say", "today"),
+        ("press", StepBack("expiry").pack()),
+        ("say", "today"),
+        ("press", SavePlan().pack()),
+        ("say", "later please"),
+        ("press", RemindSoon("hour").pack()),
+        ("say", "/remind 今天 cellcard"),
+        ("press", CancelFlow().pack()),
+        ("say", "/remind 今天 cellcard"),
+        ("press", SaveWithoutReminder().pack()),
+        ("say", "/remind"),
+        ("press", PickOperator("metfone").pack()),
         ("say", "/cancel"),
     ]
     async with harness(tmp_path / "run.sqlite3", clock) as bot:
@@ -99,4 +133,6 @@ async def test_runs_take_only_drawn_transitions(tmp_path: Path) -> None:
             taken.append((before, after))
             before = after
         assert ("expiry", "reminders") in taken and ("which_day", END) in taken
+        assert ("label", "label_check") in taken and ("reminders", "nothing_ahead") in taken
+        assert (START, "nothing_ahead") in taken and ("nothing_ahead", END) in taken
         assert set(taken) <= edges, set(taken) - edges

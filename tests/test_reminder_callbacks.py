@@ -30,6 +30,8 @@ def largest(cls: type[CallbackData]) -> CallbackData:
             values[f.name] = {"year": 9999, "month": 12, "day": 31, "hour": 23, "minute": 59}.get(
                 f.name, -BIG
             )
+        elif kind is bool:
+            values[f.name] = True
         else:
             values[f.name] = max(typing.get_args(kind), key=len)
     return cls(**values)
@@ -44,7 +46,7 @@ def test_fits_and_round_trips(cls: type[CallbackData]) -> None:
 
 
 def test_prefixes_are_unique() -> None:
-    assert len(REMINDER_BUTTONS) == 21
+    assert len(REMINDER_BUTTONS) == 40
     # the one deliberate twin: old topic buttons without a language still open
     prefixes = [cls.prefix for cls in BUTTONS if cls is not callbacks.FaqTopicOfOldMenu]
     assert len(prefixes) == len(set(prefixes))

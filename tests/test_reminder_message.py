@@ -37,7 +37,7 @@ def test_ahead_of_expiry(content: Content) -> None:
     assert "&lt;i&gt;x&lt;/i&gt;" in text and "/codes smart" in text
     assert [[label for label, _ in row] for row in rows] == [
         [texts(content, "reminder_btn_renewed")],
-        [texts(content, "reminder_btn_tomorrow"), texts(content, "reminder_btn_stop")],
+        [texts(content, "reminder_btn_later"), texts(content, "reminder_btn_stop")],
     ]
     assert [[data for _, data in row] for row in rows] == [
         [MarkRenewed(7)],

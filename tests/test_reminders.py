@@ -27,8 +27,10 @@ from bot.callbacks import (
     RollForward,
     SavePlan,
     ShowMonth,
+    ShowPlan,
     SkipLabel,
     Snooze,
+    SnoozeUntil,
     StopPlan,
     ToggleLead,
     TypeRenewedDate,
@@ -64,6 +66,12 @@ async def plans(bot: BotHarness, chat_id: int = 1):
 def opening(bot: BotHarness, key: str) -> str:
     """The fixed start of an English text (up to its first placeholder)."""
     return bot.app.bot_data["services"].content.texts.html(key, "en").split("{")[0]
+
+
+async def open_plan(bot: BotHarness, plan_id: int) -> None:
+    """/reminders, then the plan's button: its view with every change."""
+    await bot.say("/reminders")
+    await bot.press(ShowPlan(plan_id).pack())
 
 
 def local(dt_utc_ts: int) -> str:
@@ -132,7 +140,7 @@ async def test_ambiguous_date_is_confirmed(bot: BotHarness) -> None:
     [reply] = await bot.say("/remind 03/04 Cellcard")
     assert "two ways" in reply.text
     choices = bot.buttons()
-    assert set(choices) == {"Thu, 4 Mar 2027", "Fri, 3 Apr 2026"}
+    assert set(choices) == {"Thu, 4 Mar 2027", "Fri, 3 Apr 2026", "✖ Cancel"}
     assert await plans(bot) == []
     await bot.press(choices["Fri, 3 Apr 2026"])
     assert "Saved" in bot.texts()
@@ -173,6 +181,7 @@ async def test_guided_flow(bot: BotHarness) -> None:
         "CooTel",
         "Travel eSIM",
         "Other",
+        "✖ Cancel",
     ]
     assert all(len(b["callback_data"].encode()) < 64 for row in ask.buttons for b in row)
     await bot.press(PickOperator("metfone").pack())
@@ -288,7 +297,7 @@ async def test_starting_another_flow_leaves_the_first(bot: BotHarness) -> None:
     """Typed text goes to the flow the user started last, never to one they left."""
     await bot.say("/remind 2026-12-31 Smart")
     [plan] = await plans(bot)
-    await bot.say("/reminders")
+    await open_plan(bot, plan.id)
     listing = bot.message_with(ChangeDate(plan.id).pack())
     await bot.say("/remind")
     await bot.press(PickOperator("smart").pack())  # the guided flow now waits for a name
@@ -328,14 +337,14 @@ async def test_reminders_list_and_ics(bot: BotHarness) -> None:
 async def test_delete_with_confirmation_and_stale_buttons(bot: BotHarness) -> None:
     await bot.say("/remind 2026-12-31 Smart")
     [plan] = await plans(bot)
-    await bot.say("/reminders")
+    await open_plan(bot, plan.id)
     listing = bot.message_with(AskDelete(plan.id).pack())
     await bot.press(AskDelete(plan.id).pack())
     await bot.press(KeepPlan(plan.id).pack())
     assert "keeping" in bot.texts()
     await bot.press(AskDelete(plan.id).pack(), listing)
     await bot.press(ConfirmDelete(plan.id).pack())
-    assert "Deleted" in bot.texts()
+    assert "Deleted" in bot.texts() and "undo" in bot.texts()
     assert await plans(bot) == []
     assert await bot.store.next_due() is None
     for data in (
@@ -362,24 +371,28 @@ async def test_another_chats_plan_is_stale(tmp_path: Path, clock: FakeClock) -> 
 
 
 async def test_renewed_roll_forward_options(bot: BotHarness) -> None:
-    await bot.say("/remind 30d Smart")  # 9 April, period 30 days
+    await bot.say("/remind 30d Cellcard")  # 9 April; no period known yet
     [plan] = await plans(bot)
-    await bot.say("/reminders")
+    assert plan.period_days is None
+    await open_plan(bot, plan.id)
     await bot.press(MarkRenewed(plan.id).pack())
     choices = bot.buttons()
-    assert "Same as before (30 days)" in choices
+    assert not any(label.startswith("Same as before") for label in choices)  # never guessed
+    assert not any(label.startswith("$") for label in choices)  # amounts are Smart's
     assert choices["+90 days"] == RollForward(plan.id, 90).pack()
     await bot.press(RollForward(plan.id, 90).pack())
     assert "Updated" in bot.texts() and "Wed, 8 Jul 2026" in bot.texts()
     [plan] = await plans(bot)
     assert plan.expiry == date(2026, 7, 8) and plan.period_days == 90
     assert len(await bot.store.pending_reminders(plan.id)) == 3
+    await bot.press(MarkRenewed(plan.id).pack(), bot.message_with(MarkRenewed(plan.id).pack()))
+    assert bot.buttons()["Same as before (90 days)"] == RollForward(plan.id, 90).pack()
 
 
 async def test_renewed_type_a_date_and_change_date(bot: BotHarness) -> None:
     await bot.say("/remind 2026-04-01")
     [plan] = await plans(bot)
-    await bot.say("/reminders")
+    await open_plan(bot, plan.id)
     await bot.press(MarkRenewed(plan.id).pack())
     await bot.press(TypeRenewedDate(plan.id).pack())
     assert "new expiry date" in bot.texts()
@@ -411,13 +424,25 @@ async def test_reminder_message_and_its_buttons(bot: BotHarness, clock: FakeCloc
     assert "/faq" in text
     assert [[b["text"] for b in row] for row in msg.buttons] == [
         ["✅ Renewed"],
-        ["⏰ Tomorrow", "🛑 Stop"],
-        ["📋 *1201#"],  # Smart's balance and expiry, copied with one tap
+        ["⏰ Later…", "🛑 Stop"],
+        ["📋 *1201#"],  # Smart's balance code, copied with one tap
     ]
     assert msg.buttons[-1][0]["copy_text"] == {"text": "*1201#"}
     assert await bot.tick() == []  # sent once
-    await bot.press(Snooze(plan.id).pack())
+    await bot.press(Snooze(plan.id).pack())  # the moments still ahead, Renewed and Stop kept
+    [edit] = [s for s in bot.last if s.method == "editMessageReplyMarkup"]
+    assert [[b["text"] for b in row] for row in edit.buttons] == [
+        ["⏰ In an hour (10:00)", "🌙 This evening, 20:00", "☀️ Tomorrow morning, 09:00"],
+        ["✅ Renewed"],
+        ["⏰ Later…", "🛑 Stop"],
+    ]
+    await bot.press(SnoozeUntil(plan.id, "morning").pack())
     assert "Wed, 18 Mar 2026 09:00" in bot.texts()
+    [edit] = [s for s in bot.last if s.method == "editMessageReplyMarkup"]
+    assert [[b["text"] for b in row] for row in edit.buttons] == [
+        ["✅ Renewed"],
+        ["⏰ Later…", "🛑 Stop"],
+    ]
     pending = await bot.store.pending_reminders(plan.id)
     assert [(r.kind, local(r.send_at)) for r in pending] == [
         ("snooze", "2026-03-18 02:00"),
@@ -428,21 +453,29 @@ async def test_reminder_message_and_its_buttons(bot: BotHarness, clock: FakeCloc
     [again] = await bot.tick()
     assert "2 days left" in again.text
     await bot.press(StopPlan(plan.id).pack(), bot.message_with(StopPlan(plan.id).pack()))
-    assert "Stopped" in bot.texts()
+    assert "paused" in bot.texts()
     clock.set(datetime(2026, 3, 21, 2, 0, tzinfo=UTC))
     assert await bot.tick() == []
-    assert await plans(bot) == []
+    [plan] = await plans(bot)  # still listed, paused
+    assert plan.paused and await bot.store.pending_reminders(plan.id) == []
 
 
-async def test_on_expiry_day_snooze_is_three_hours(bot: BotHarness, clock: FakeClock) -> None:
+async def test_on_expiry_day_snooze_offers_what_is_ahead(bot: BotHarness, clock: FakeClock) -> None:
     await bot.say("/remind 2026-03-12 Cellcard")
     [plan] = await plans(bot)
-    clock.set(datetime(2026, 3, 12, 2, 0, tzinfo=UTC))
+    clock.set(datetime(2026, 3, 12, 12, 30, tzinfo=UTC))  # 19:30 local: evening is too close
     [msg] = await bot.tick()
-    assert "expires today" in msg.text and "⏰ In 3 hours" in str(msg.buttons)
+    assert "expires today" in msg.text
     await bot.press(Snooze(plan.id).pack())
+    labels = [b["text"] for row in bot.last[-1].buttons for b in row]
+    assert "⏰ In an hour (20:30)" in labels and not any("evening" in x for x in labels)
+    await bot.press(
+        SnoozeUntil(plan.id, "evening").pack(), bot.message_with(Snooze(plan.id).pack())
+    )
+    assert bot.last[0].params["show_alert"]  # passed: says so, nothing planned
+    await bot.press(SnoozeUntil(plan.id, "hour").pack())
     [snooze] = await bot.store.pending_reminders(plan.id)
-    assert local(snooze.send_at) == "2026-03-12 05:00"
+    assert local(snooze.send_at) == "2026-03-12 13:30"
 
 
 async def test_expired_notice_and_renew_from_it(bot: BotHarness, clock: FakeClock) -> None:
@@ -611,9 +644,10 @@ async def test_terminal_chat_supports_reminders(tmp_path: Path) -> None:
     async with running(chat.app):
         await chat.say("/remind 30d Smart")
         await chat.say("/reminders")
-        await chat.say("1")  # press the first button: renewed
+        await chat.say("1")  # press the first button: the plan's view
+        await chat.say("1")  # its first button: renewed
         await chat.say("/remind")
         await chat.say("2")  # Cellcard
     text = out.getvalue()
-    assert "Saved" in text and "Your reminders" in text and "How long did you renew" in text
+    assert "Saved" in text and "Your reminders" in text and "How much did you top up" in text
     assert "Step 2 of 4" in text

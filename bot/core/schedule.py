@@ -30,6 +30,7 @@ __all__ = [
     "roll_forward",
     "same_period",
     "snooze_time",
+    "soon_choices",
 ]
 
 DEFAULT_LEADS: tuple[int, ...] = (3, 1, 0)
@@ -137,6 +138,32 @@ def snooze_time(
         return now.astimezone(UTC) + SNOOZE_ON_EXPIRY_DAY
     wall = time_of_day if time_of_day is not None else local_now.time().replace(tzinfo=None)
     return local_to_utc(local_now.date() + timedelta(days=1), wall, tz)
+
+
+EVENING = time(20, 0)
+MORNING = time(9, 0)
+IN_AN_HOUR = timedelta(hours=1)
+
+
+def soon_choices(
+    now: datetime, tz: ZoneInfo, *, last_day: date | None = None
+) -> list[tuple[str, datetime]]:
+    """The near moments to offer for a reminder, each strictly ahead of ``now`` (UTC):
+    ``hour`` (in an hour), ``evening`` (20:00 today, when that is later than in an hour),
+    ``morning`` (09:00 tomorrow). With ``last_day``, moments on a later local day are
+    left out (after the expiry day they are too late), except "in an hour"."""
+    _require_aware(now, "now")
+    now_utc = now.astimezone(UTC)
+    today = now.astimezone(tz).date()
+    hour = now_utc + IN_AN_HOUR
+    out = [("hour", hour)]
+    evening = local_to_utc(today, EVENING, tz)
+    if evening > hour:
+        out.append(("evening", evening))
+    morning = local_to_utc(today + timedelta(days=1), MORNING, tz)
+    if morning > hour and (last_day is None or today + timedelta(days=1) <= last_day):
+        out.append(("morning", morning))
+    return out
 
 
 # ---------------------------------------------------------------------------

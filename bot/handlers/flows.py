@@ -27,7 +27,8 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.handlers.reminder_context import reminder_ctx, reply
+from bot.callbacks import CancelFlow
+from bot.handlers.reminder_context import button, edit, reminder_ctx, reply
 
 ACTIVE = "active_flow"  # user_data key: the name of the flow the user is in
 END = ConversationHandler.END
@@ -84,6 +85,20 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return END
 
 
+async def cancel_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """✖ Cancel under a step: like /cancel; the step's message becomes the answer."""
+    c = await reminder_ctx(update, context)
+    await update.callback_query.answer()
+    end(context)
+    await edit(update, c.html("remind_cancelled"))
+    return END
+
+
+def cancel_row(c) -> list:
+    """The ✖ Cancel button, for a step's keyboard."""
+    return [(c.plain("remind_btn_cancel"), CancelFlow())]
+
+
 async def nothing_to_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     c = await reminder_ctx(update, context)
     await reply(update, c.html("remind_nothing_to_cancel"))
@@ -111,7 +126,8 @@ def conversation(
     fallbacks: Sequence[BaseHandler] = (),
     timeout_minutes: int = 30,
 ) -> ConversationHandler:
-    """A flow's ConversationHandler with what all flows share: /cancel, the timeout."""
+    """A flow's ConversationHandler with what all flows share: /cancel and the ✖ Cancel
+    button, the timeout."""
     with warnings.catch_warnings():
         # per_message=False is intended: steps mix typed text and buttons.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
@@ -120,6 +136,7 @@ def conversation(
             states={**states, ConversationHandler.TIMEOUT: [_timed_out(name)]},
             fallbacks=[
                 CommandHandler("cancel", cancel, filters=InFlow(application, name)),
+                button(cancel_pressed, CancelFlow),
                 *fallbacks,
             ],
             allow_reentry=True,
@@ -128,6 +145,14 @@ def conversation(
         )
 
 
+async def old_cancel_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """✖ Cancel under a step whose conversation is already over."""
+    c = await reminder_ctx(update, context)
+    await update.callback_query.answer(c.plain("stale_button"), show_alert=True)
+
+
 def register_cancel(application: Application) -> None:
-    """/cancel outside every flow (after the conversations in the handler table)."""
+    """/cancel and ✖ Cancel outside every flow (after the conversations in the handler
+    table, so that each conversation sees its own Cancel first)."""
     application.add_handler(CommandHandler("cancel", nothing_to_cancel))
+    application.add_handler(button(old_cancel_button, CancelFlow))

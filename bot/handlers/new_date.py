@@ -68,9 +68,8 @@ async def _ask(
     await update.callback_query.answer()
     flows.begin(context, FLOW, Target(plan.id, renewed))
     name = plan_name(c.content, plan.label, plan.operator, c.lang)
-    await reply(
-        update, c.html("remind_ask_new_date", name=name, date=format_date(plan.expiry, c.lang))
-    )
+    text = c.html("remind_ask_new_date", name=name, date=format_date(plan.expiry, c.lang))
+    await reply(update, text, [flows.cancel_row(c)])
     return NEW_DATE
 
 

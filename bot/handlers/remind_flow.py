@@ -5,6 +5,11 @@ Two ways in, one ConversationHandler (diagram: remind_flow.mmd beside this file)
 * guided, ``/remind`` alone: operator → name → expiry date → reminders → Save;
 * one line, ``/remind 2026-12-31 08:30 Smart 月卡``: saved at once; only a date that
   reads two ways (03/04) stops to ask which day, and the chosen day saves.
+  ``/remind smart $10``: Smart's card table gives the expiry (hedged: stacking is unknown).
+
+Either way, a plan whose reminders would all be in the past (expiry today after the
+reminder time) is not saved with "I'll remind you": the user picks a near moment or
+saves knowing nothing will be sent (NOTHING_AHEAD).
 
 Nothing is stored before Save (or before the one-line form is understood); what the
 steps collect lives in user_data as a Draft.
@@ -16,7 +21,7 @@ import calendar as _calendar
 import logging
 import re
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from babel.dates import format_date as babel_format_date
 from telegram import Update
@@ -31,15 +36,25 @@ from telegram.ext import (
 from bot.callbacks import (
     Blank,
     ExpiresIn,
+    LabelIsName,
+    LabelIsQuestion,
     PickExpiry,
     PickOperator,
     PickTime,
+    RemindSoon,
     SavePlan,
+    SaveWithoutReminder,
     ShowMonth,
     SkipLabel,
+    StepBack,
+    ToggleFollowUp,
     ToggleLead,
 )
+from bot.context import services
+from bot.core.answers import respond
 from bot.core.dates import (
+    ERROR_EMPTY,
+    ERROR_UNPARSEABLE,
     LABEL_MAX,
     RemindParse,
     latest_allowed,
@@ -47,7 +62,13 @@ from bot.core.dates import (
     parse_remind,
     parse_time_of_day,
 )
-from bot.core.schedule import DEFAULT_LEADS, DEFAULT_TIME, format_date
+from bot.core.schedule import (
+    DEFAULT_LEADS,
+    DEFAULT_TIME,
+    format_date,
+    soon_choices,
+)
+from bot.core.validity import find_amount, format_cents, valid_until
 from bot.handlers import flows
 from bot.handlers.reminder_context import (
     Ctx,
@@ -63,10 +84,18 @@ from bot.handlers.reminder_context import (
     stale_button,
 )
 from bot.keyboards import Row
-from bot.reminders.planning import QUICK_DAYS, operator_aliases, planned
+from bot.reminders.facts import facts
+from bot.reminders.planning import (
+    QUICK_DAYS,
+    kind_of,
+    operator_aliases,
+    plan_rows,
+    travel_brand,
+)
+from bot.reminders.questions import looks_like_question
 from bot.reminders.sender import plans_changed
-from bot.reminders.wording import lead_key, operator_name, summary
-from bot.storage import MAX_ACTIVE_PLANS
+from bot.reminders.wording import lead_key, operator_name, plan_name, summary
+from bot.storage import MAX_ACTIVE_PLANS, Planned
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +111,8 @@ LABEL = "label"  # guided step 2: an optional name
 EXPIRY = "expiry"  # guided step 3: the expiry date
 REMINDERS = "reminders"  # guided step 4: which days and what time, then Save
 WHICH_DAY = "which_day"  # one line: the date reads two ways; the chosen day saves
+LABEL_CHECK = "label_check"  # the typed name looked like a question: name or question?
+NOTHING_AHEAD = "nothing_ahead"  # every reminder time is past: a near moment, or none
 END = flows.END
 
 
@@ -94,6 +125,8 @@ class Draft:
     expiry: date | None = None
     time_of_day: time = DEFAULT_TIME
     leads: tuple[int, ...] = DEFAULT_LEADS
+    cents: int | None = None  # the card amount the expiry was computed from (Smart)
+    pending_label: str | None = None  # typed at the name step; name or question?
 
 
 def _draft(context: ContextTypes.DEFAULT_TYPE) -> Draft | None:
@@ -128,7 +161,13 @@ def _operator_buttons(c: Ctx) -> list[Row]:
         (operator_name(c.content, op, c.lang), PickOperator(op))  # type: ignore[arg-type]
         for op in OPERATOR_CHOICES
     ]
-    return [names[0:3], names[3:5], names[5:7]]
+    return [names[0:3], names[3:5], names[5:7], _nav(c, None)]
+
+
+def _nav(c: Ctx, back: str | None) -> Row:
+    """◀ Back (to step `back`) and ✖ Cancel, under every wizard step."""
+    row: Row = [] if back is None else [(c.plain("remind_btn_back"), StepBack(back))]  # type: ignore[arg-type]
+    return [*row, *flows.cancel_row(c)]
 
 
 async def remind_in_one_line(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
@@ -137,12 +176,16 @@ async def remind_in_one_line(update: Update, context: ContextTypes.DEFAULT_TYPE)
     c = await reminder_ctx(update, context)
     raw = update.effective_message.text or ""
     text = re.sub(r"^\s*/remind(@\w+)?\s*", "", raw, flags=re.I) or " ".join(context.args or [])
-    parsed = parse_remind(text, c.now, c.tz, operator_aliases(c.content))
+    amount = find_amount(text)
+    rest = text if amount is None else f"{text[: amount.start]} {text[amount.end :]}"
+    parsed = parse_remind(rest, c.now, c.tz, operator_aliases(c.content))
     draft = Draft(
-        operator=parsed.operator,
+        operator="travel" if travel_brand(c.content, parsed.label) else parsed.operator,
         label=parsed.label,
         time_of_day=parsed.time_of_day or DEFAULT_TIME,
     )
+    if amount is not None and parsed.error in (ERROR_EMPTY, ERROR_UNPARSEABLE):
+        return await _expiry_from_amount(update, context, c, draft, amount.cents, rest)
     if parsed.ambiguous:
         flows.begin(context, FLOW, draft)
         await reply(update, c.html("remind_ask_which_date", text=text), _readings(c, parsed))
@@ -155,8 +198,40 @@ async def remind_in_one_line(update: Update, context: ContextTypes.DEFAULT_TYPE)
     return await _save(update, context, c, draft)
 
 
+async def _expiry_from_amount(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    c: Ctx,
+    draft: Draft,
+    cents: int,
+    rest: str,
+) -> str | int:
+    """`/remind smart $10`: the expiry from Smart's card table; another operator, or an
+    amount with no such card, says why and saves nothing."""
+    flows.end(context)
+    table = facts(c.content.root).validity.get(draft.operator or "")
+    if table is None:
+        await reply(update, c.html("remind_amount_operator_unknown"))
+        return END
+    # The parser names the label only once it found a date; a stand-in "today" lets it
+    # separate "月卡" from the operator in "smart $10 月卡".
+    label_only = parse_remind(f"{rest} today", c.now, c.tz, operator_aliases(c.content))
+    draft.label = label_only.label
+    days = table.days_for(cents)
+    if days is None:
+        cards = ", ".join(format_cents(card.cents) for card in table.cards)
+        await reply(
+            update, c.html("remind_amount_no_card", amount=format_cents(cents), cards=cards)
+        )
+        return END
+    draft.expiry = valid_until(c.today, days)
+    draft.cents = cents
+    return await _save(update, context, c, draft)
+
+
 def _readings(c: Ctx, parsed: RemindParse) -> list[Row]:
-    return [[(format_date(d, c.lang), PickExpiry.of(d))] for d in parsed.ambiguous]
+    days: list[Row] = [[(format_date(d, c.lang), PickExpiry.of(d))] for d in parsed.ambiguous]
+    return [*days, _nav(c, None)]
 
 
 # --- guided steps ----------------------------------------------------------------------
@@ -180,7 +255,7 @@ def _label_question(c: Ctx) -> str:
 
 
 def _skip_button(c: Ctx) -> list[Row]:
-    return [[(c.plain("remind_btn_skip"), SkipLabel())]]
+    return [[(c.plain("remind_btn_skip"), SkipLabel())], _nav(c, OPERATOR)]
 
 
 async def type_operator(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
@@ -208,9 +283,49 @@ async def type_label(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str 
     if len(label) > LABEL_MAX:
         await reply(update, c.html("remind_label_too_long", length=len(label), max=LABEL_MAX))
         return LABEL
+    if looks_like_question(services(context).matcher, label):
+        draft.pending_label = label
+        rows: list[Row] = [
+            [
+                (c.plain("remind_btn_is_name"), LabelIsName()),
+                (c.plain("remind_btn_is_question"), LabelIsQuestion()),
+            ],
+            _nav(c, OPERATOR),
+        ]
+        await reply(update, c.html("remind_label_or_question", text=label), rows)
+        return LABEL_CHECK
     draft.label = label or None
     await reply(update, c.html("remind_ask_date"), _date_buttons(c))
     return EXPIRY
+
+
+async def label_is_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    """The question-like text is the plan's name after all; asks for the expiry date."""
+    c = await reminder_ctx(update, context)
+    draft = _draft(context)
+    if draft is None or draft.pending_label is None:
+        await stale_button(update, c)
+        return END
+    await update.callback_query.answer()
+    draft.label, draft.pending_label = draft.pending_label, None
+    await edit(update, c.html("remind_ask_date"), _date_buttons(c))
+    return EXPIRY
+
+
+async def label_is_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    """Answers the typed question as the FAQ would, then asks for the name again."""
+    c = await reminder_ctx(update, context)
+    draft = _draft(context)
+    if draft is None or draft.pending_label is None:
+        await stale_button(update, c)
+        return END
+    await update.callback_query.answer()
+    svc = services(context)
+    answer = respond(svc.content, svc.matcher, draft.pending_label, c.lang)
+    draft.pending_label = None
+    await edit(update, answer.text)
+    await reply(update, _label_question(c), _skip_button(c))
+    return LABEL
 
 
 async def skip_label(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
@@ -229,7 +344,7 @@ async def skip_label(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str 
 def _date_buttons(c: Ctx) -> list[Row]:
     quick = [(c.plain("remind_btn_plus_days", days=n), ExpiresIn(n)) for n in QUICK_DAYS]
     month = ShowMonth(c.today.year, c.today.month)
-    return [quick, [(c.plain("remind_btn_calendar"), month)]]
+    return [quick, [(c.plain("remind_btn_calendar"), month)], _nav(c, LABEL)]
 
 
 async def type_expiry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
@@ -319,6 +434,7 @@ def _month(c: Ctx, first: date) -> list[Row]:
                 row.append((str(day), PickExpiry.of(d)))
         rows.append(row)
     rows.append(_month_nav(first, today, latest))
+    rows.append(_nav(c, EXPIRY))
     return [row for row in rows if row]
 
 
@@ -338,9 +454,14 @@ async def blank(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.callback_query.answer()
 
 
+def _rows(c: Ctx, draft: Draft) -> list[Planned]:
+    assert draft.expiry is not None
+    return plan_rows(c.content, draft.expiry, draft.leads, draft.time_of_day, c.tz, c.now)
+
+
 def _preview(c: Ctx, draft: Draft) -> tuple[str, list[Row]]:
     assert draft.expiry is not None
-    rows = planned(draft.expiry, draft.leads, draft.time_of_day, c.tz, c.now)
+    rows = _rows(c, draft)
     text = c.html(
         "remind_preview",
         summary=summary(
@@ -356,7 +477,8 @@ def _preview(c: Ctx, draft: Draft) -> tuple[str, list[Row]]:
         (("● " if t == draft.time_of_day else "") + t.strftime("%H:%M"), PickTime(t.hour, t.minute))
         for t in TIME_CHOICES
     ]
-    return text, [leads[:2], leads[2:], times, [(c.plain("remind_btn_save"), SavePlan())]]
+    save_row: Row = [(c.plain("remind_btn_save"), SavePlan())]
+    return text, [leads[:2], leads[2:], times, save_row, _nav(c, EXPIRY)]
 
 
 async def toggle_lead(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
@@ -471,8 +593,96 @@ async def _save(
     edit_message: bool = False,
 ) -> int:
     assert draft.expiry is not None
+    rows = _rows(c, draft)
+    if not rows:
+        return await _ask_nothing_ahead(update, context, c, draft, edit_message=edit_message)
+    return await _store(update, context, c, draft, rows, edit_message=edit_message)
+
+
+async def _ask_nothing_ahead(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    c: Ctx,
+    draft: Draft,
+    *,
+    edit_message: bool,
+) -> str:
+    """Every reminder time has passed: offer the near moments still ahead, or saving
+    without a reminder, before anything is stored."""
+    assert draft.expiry is not None
+    flows.begin(context, FLOW, draft)
+    choices = soon_choices(c.now, c.tz, last_day=draft.expiry)
+    rows: list[Row] = [
+        [(c.plain(f"remind_btn_soon_{name}", when=_hhmm(c, when)), RemindSoon(name))]  # type: ignore[arg-type]
+        for name, when in choices
+    ]
+    rows.append([(c.plain("remind_btn_no_reminder"), SaveWithoutReminder())])
+    rows.append(_nav(c, None))
+    text = c.html(
+        "remind_nothing_ahead",
+        name=plan_name(c.content, draft.label, draft.operator, c.lang),
+        date=format_date(draft.expiry, c.lang),
+    )
+    if edit_message and update.callback_query is not None:
+        await edit(update, text, rows)
+    else:
+        await reply(update, text, rows)
+    return NOTHING_AHEAD
+
+
+def _hhmm(c: Ctx, when: datetime) -> str:
+    return when.astimezone(c.tz).strftime("%H:%M")
+
+
+async def remind_soon(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    """Saves the plan with one reminder at the chosen near moment."""
+    c = await reminder_ctx(update, context)
+    button_data = await pressed(update, c, RemindSoon)
+    draft = _draft(context)
+    if button_data is None or draft is None or draft.expiry is None:
+        if button_data is not None:
+            await stale_button(update, c)
+        return END
+    choices = dict(soon_choices(c.now, c.tz, last_day=draft.expiry))
+    when = choices.get(button_data.choice)
+    if when is None:  # the moment passed while the question waited
+        await alert(update, c.plain("remind_soon_passed"))
+        return await _ask_nothing_ahead(update, context, c, draft, edit_message=True)
+    await update.callback_query.answer()
+    rows = [Planned(int(when.timestamp()), kind="snooze")]
+    return await _store(update, context, c, draft, rows, edit_message=True)
+
+
+async def type_in_nothing_ahead(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """Typed text while the near moments are offered: asks for a button, saves nothing."""
+    c = await reminder_ctx(update, context)
+    await reply(update, c.html("remind_tap_a_button"))
+    return NOTHING_AHEAD
+
+
+async def save_without_reminder(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    """Saves the plan with no reminder at all, and says so plainly."""
+    c = await reminder_ctx(update, context)
+    draft = _draft(context)
+    if draft is None or draft.expiry is None:
+        await stale_button(update, c)
+        return END
+    await update.callback_query.answer()
+    return await _store(update, context, c, draft, [], edit_message=True)
+
+
+async def _store(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    c: Ctx,
+    draft: Draft,
+    rows: list[Planned],
+    *,
+    edit_message: bool,
+) -> int:
+    assert draft.expiry is not None
     flows.end_if(context, FLOW)
-    rows = planned(draft.expiry, draft.leads, draft.time_of_day, c.tz, c.now)
+    kind = kind_of(c.content, draft.operator, draft.label)
     plan_id = await c.store.add_plan(
         c.chat_id,
         operator=draft.operator,
@@ -480,28 +690,59 @@ async def _save(
         expiry=draft.expiry,
         time_of_day=draft.time_of_day,
         leads=draft.leads,
-        period_days=max(1, (draft.expiry - c.today).days),
+        period_days=None,  # learned from the first renewal, never guessed
         reminders=rows,
         now=c.now_ts,
         owner_id=c.user_id,
         thread_id=c.thread_id,
+        kind=kind,
     )
+    buttons: list[Row] = []
     if plan_id is None:
         text = c.html("remind_limit", max=MAX_ACTIVE_PLANS)
     else:
         text = c.html(
-            "remind_saved",
+            "remind_saved" if rows else "remind_saved_silent",
             summary=summary(
                 c, label=draft.label, operator=draft.operator, expiry=draft.expiry, rows=rows
             ),
         )
+        if draft.cents is not None:
+            text += "\n\n" + c.html(
+                "remind_amount_hedge",
+                amount=format_cents(draft.cents),
+                operator=operator_name(c.content, draft.operator, c.lang),
+                date=format_date(draft.expiry, c.lang),
+            )
+        if kind == "validity":
+            buttons.append([(c.plain("plan_btn_keep_number_on"), ToggleFollowUp(plan_id, True))])
         log.info("plan %d saved for chat %d (%d reminders)", plan_id, c.chat_id, len(rows))
         await plans_changed(context)
     if edit_message and update.callback_query is not None:
-        await edit(update, text)
+        await edit(update, text, buttons)
     else:
-        await reply(update, text)
+        await reply(update, text, buttons)
     return END
+
+
+async def step_back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    """◀ Back: shows an earlier step again; what was collected stays until replaced."""
+    c = await reminder_ctx(update, context)
+    button_data = await pressed(update, c, StepBack)
+    draft = _draft(context)
+    if button_data is None or draft is None:
+        if button_data is not None:
+            await stale_button(update, c)
+        return END
+    await update.callback_query.answer()
+    if button_data.to == OPERATOR:
+        await edit(update, c.html("remind_ask_operator"), _operator_buttons(c))
+        return OPERATOR
+    if button_data.to == LABEL:
+        await edit(update, _label_question(c), _skip_button(c))
+        return LABEL
+    await edit(update, c.html("remind_ask_date"), _date_buttons(c))
+    return EXPIRY
 
 
 async def old_step(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -524,25 +765,55 @@ def conversation(application: Application) -> ConversationHandler:
         ],
         states={
             OPERATOR: [button(pick_operator, PickOperator), MessageHandler(text, type_operator)],
-            LABEL: [button(skip_label, SkipLabel), MessageHandler(text, type_label)],
+            LABEL: [
+                button(skip_label, SkipLabel),
+                button(step_back, StepBack),
+                MessageHandler(text, type_label),
+            ],
+            LABEL_CHECK: [
+                button(label_is_name, LabelIsName),
+                button(label_is_question, LabelIsQuestion),
+                button(step_back, StepBack),
+                MessageHandler(text, type_label),
+            ],
             EXPIRY: [
+                button(step_back, StepBack),
                 button(pick_expiry, ExpiresIn, PickExpiry),
                 button(show_month, ShowMonth),
                 MessageHandler(text, type_expiry),
             ],
             REMINDERS: [
+                button(step_back, StepBack),
                 button(toggle_lead, ToggleLead),
                 button(pick_time, PickTime),
                 button(save, SavePlan),
                 MessageHandler(text, type_time),
             ],
             WHICH_DAY: [button(pick_which_day, PickExpiry), MessageHandler(text, type_which_day)],
+            NOTHING_AHEAD: [
+                button(remind_soon, RemindSoon),
+                button(save_without_reminder, SaveWithoutReminder),
+                MessageHandler(text, type_in_nothing_ahead),
+            ],
         },
         fallbacks=[button(blank, Blank)],
     )
 
 
-STEP_BUTTONS = (SkipLabel, ExpiresIn, PickExpiry, ShowMonth, ToggleLead, PickTime, SavePlan)
+STEP_BUTTONS = (
+    SkipLabel,
+    ExpiresIn,
+    PickExpiry,
+    ShowMonth,
+    ToggleLead,
+    PickTime,
+    SavePlan,
+    StepBack,
+    LabelIsName,
+    LabelIsQuestion,
+    RemindSoon,
+    SaveWithoutReminder,
+)
 
 
 def register(application: Application) -> None:

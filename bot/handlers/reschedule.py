@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.handlers.reminder_context import Ctx, edit, reply
-from bot.reminders.planning import planned
+from bot.reminders.planning import rows_for
 from bot.reminders.sender import plans_changed
 from bot.reminders.wording import summary
 from bot.storage import Plan
@@ -26,14 +26,21 @@ async def reschedule(
     edit_message: bool,
 ) -> None:
     """Stores the new date and its reminders (and the period, when known); shows the plan."""
-    rows = planned(new, plan.leads, plan.time_of_day, c.tz, c.now)
+    rows = rows_for(c.content, plan, c.tz, c.now, expiry=new)
     await c.store.reschedule_plan(
         plan.id, expiry=new, reminders=rows, now=c.now_ts, period_days=period_days
     )
     await plans_changed(context)
     text = c.html(
         "remind_updated",
-        summary=summary(c, label=plan.label, operator=plan.operator, expiry=new, rows=rows),
+        summary=summary(
+            c,
+            label=plan.label,
+            operator=plan.operator,
+            expiry=new,
+            rows=rows,
+            paused=plan.paused,
+        ),
     )
     if edit_message:
         await edit(update, text)

@@ -27,7 +27,7 @@ from bot.handlers.reminder_context import (
     reply,
     stale_button,
 )
-from bot.reminders.planning import planned
+from bot.reminders.planning import rows_for
 from bot.reminders.sender import plans_changed
 
 FLOW = "timezone"
@@ -110,7 +110,7 @@ async def _replan(c: Ctx) -> int:
     for plan in await c.store.owned_live_plans(c.user_id):
         if plan.state != "active":
             continue
-        rows = planned(plan.expiry, plan.leads, plan.time_of_day, c.tz, c.now)
+        rows = rows_for(c.content, plan, c.tz, c.now)  # none while paused
         await c.store.replace_lead_reminders(plan.id, rows, c.now_ts)
         count += len(await c.store.pending_reminders(plan.id))
     return count

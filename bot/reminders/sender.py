@@ -257,8 +257,9 @@ class ReminderSender:
                 for rest in batch[index:]:
                     await self.store.release(rest.reminder.id, send_at=rest.reminder.send_at)
                 return
-            if not is_live(plan):
-                await self.store.finish(rem.id, "cancelled", f"plan {plan.state}")
+            if not is_live(plan) or plan.paused:
+                why = "plan paused" if plan.paused else f"plan {plan.state}"
+                await self.store.finish(rem.id, "cancelled", why)
                 result.skipped += 1
                 continue
             if not due.user_active or due.plan.chat_id in blocked:
@@ -266,7 +267,10 @@ class ReminderSender:
                 result.paused += 1
                 continue
             now = self.clock()
-            expired = plan.expiry < now.astimezone(self._zone(due)).date()
+            # a "keep my number" stage is after the expiry by design, not a late notice
+            expired = (
+                rem.kind != "follow_up" and plan.expiry < now.astimezone(self._zone(due)).date()
+            )
             await self.store.mark_sending(rem.id, self._unmarked)
             self._unmarked = None
             try:

@@ -67,6 +67,8 @@ def left_text(r: Reader, expiry: date) -> Html:
 
 def lead_key(kind: str, lead: int | None) -> tuple[str, dict[str, int]]:
     """The text key (and its argument) naming one reminder: "3 days before", "snoozed"."""
+    if kind == "follow_up":
+        return "remind_lead_stage", {}
     if kind == "snooze" or lead is None:
         return "remind_lead_snooze", {}
     if lead == 0:
@@ -76,9 +78,10 @@ def lead_key(kind: str, lead: int | None) -> tuple[str, dict[str, int]]:
     return "remind_lead_days", {"days": lead}
 
 
-def reminder_lines(r: Reader, rows: list[Planned]) -> Html:
+def reminder_lines(r: Reader, rows: list[Planned], empty: str = "remind_no_reminders") -> Html:
+    """One line per reminder; `empty` names the text for none (past, or paused)."""
     if not rows:
-        return Html(r.html("remind_no_reminders"))
+        return Html(r.html(empty))
     lines = []
     for row in rows:
         key, args = lead_key(row.kind, row.lead_days)
@@ -88,7 +91,13 @@ def reminder_lines(r: Reader, rows: list[Planned]) -> Html:
 
 
 def summary(
-    r: Reader, *, label: str | None, operator: str | None, expiry: date, rows: list[Planned]
+    r: Reader,
+    *,
+    label: str | None,
+    operator: str | None,
+    expiry: date,
+    rows: list[Planned],
+    paused: bool = False,
 ) -> Html:
     """A plan as shown in the preview, after saving and after a change."""
     return Html(
@@ -99,7 +108,9 @@ def summary(
             date=format_date(expiry, r.lang),
             left=left_text(r, expiry),
             tz=zone_label(r.tz.key),
-            reminders=reminder_lines(r, rows),
+            reminders=reminder_lines(
+                r, rows, "plan_paused_mark" if paused else "remind_no_reminders"
+            ),
         )
     )
 
