@@ -76,12 +76,19 @@ def health_command(settings: Settings, as_json: bool = False) -> int:
 
 
 def check_content() -> int:
+    from bot.content import DERIVED_ZH_HANT, refresh_derived
+
     content = load_content()
     codes = content.codes
     extra = f", {len(codes.operators)} operators" if codes is not None else ""
     print(
         f"content OK: {len(content.faq)} FAQ entries, {len(content.synonyms)} synonym groups{extra}"
     )
+    try:
+        if refresh_derived(content):
+            print(f"zh-Hant questions refreshed in {DERIVED_ZH_HANT}")
+    except OSError as exc:  # a read-only install: the bot converts them at start instead
+        print(f"renewal-bot: could not refresh {DERIVED_ZH_HANT}: {exc}", file=sys.stderr)
     return 0
 
 

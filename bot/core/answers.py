@@ -15,7 +15,7 @@ from typing import Any
 from bot.core.code_cards import render_codes, render_query
 from bot.core.matching import ANSWER, REFUSE, SUGGEST, Match, Matcher, small_talk
 from bot.core.operators import CodeQuery
-from bot.core.text import TELEGRAM_LIMIT, detect_lang, to_traditional
+from bot.core.text import TELEGRAM_LIMIT, detect_lang, has_simplified_only, to_traditional
 from bot.core.topics import Content, FaqEntry
 
 MAX_QUESTION_CHARS = 1000
@@ -74,7 +74,7 @@ def reply_language(text: str, preferred: str) -> str:
         return preferred
     if detected == "en" and len(text.split()) <= 1:
         return preferred  # one Latin word ("smart", "ok") is a name or a code, not a language
-    if detected == "zh-Hans" and preferred == "zh-Hant" and to_traditional(text) == text:
+    if detected == "zh-Hans" and preferred == "zh-Hant" and not has_simplified_only(text):
         return "zh-Hant"
     return detected
 

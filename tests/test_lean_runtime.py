@@ -1,0 +1,78 @@
+"""The running bot stays lean: no OpenCC phrase tables, no modules start-up does not use."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.content import (
+    CONTENT_DIR,
+    DERIVED_ZH_HANT,
+    derive_zh_hant,
+    load_categories,
+    load_derived,
+    load_faq,
+)
+from bot.core.text import has_simplified_only
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_precomputed_zh_hant_questions_are_current(content):
+    committed = load_derived(CONTENT_DIR / DERIVED_ZH_HANT)
+    assert committed == derive_zh_hant(content.faq), (
+        f"content/{DERIVED_ZH_HANT} is out of date: run `uv run renewal-bot check-content`"
+    )
+
+
+def test_questions_missing_from_the_precomputed_file_are_converted_at_load(content):
+    categories = load_categories(CONTENT_DIR / "categories.yaml")
+    converted = load_faq(CONTENT_DIR / "faq", categories, list(content.codes.operators), {})
+    assert {k: e.questions for k, e in converted.items()} == {
+        k: e.questions for k, e in content.faq.items()
+    }
+
+
+def test_a_stale_precomputed_form_is_ignored_for_questions_it_lacks(content):
+    categories = load_categories(CONTENT_DIR / "categories.yaml")
+    entry = next(iter(content.faq.values()))
+    first = entry.questions["zh-Hans"][0]
+    partial = {q: t for q, t in derive_zh_hant(content.faq).items() if q != first}
+    loaded = load_faq(CONTENT_DIR / "faq", categories, list(content.codes.operators), partial)
+    assert loaded[entry.id].questions["zh-Hant"] == entry.questions["zh-Hant"]
+
+
+def test_simplified_only_characters():
+    assert has_simplified_only("怎么充值")  # 么
+    assert not has_simplified_only("怎麼儲值")
+    assert not has_simplified_only("信息")  # shared characters, though Taiwan says 資訊
+    assert not has_simplified_only("smart 123")
+
+
+PROBE = """
+import json, sys
+from bot.content import load_content
+from bot.core import text
+from bot.core.answers import build_matcher, reply_language, respond
+content = load_content()
+matcher = build_matcher(content)
+replies = [respond(content, matcher, q, "zh-Hant").text for q in ("怎麼儲值", "怎么查余额", "信息")]
+langs = [reply_language(q, "zh-Hant") for q in ("怎麼儲值", "怎么查余额", "信息")]
+print(json.dumps({"phrase_tables_built": text._s2twp.cache_info().currsize,
+                  "langs": langs, "answered": all(replies)}))
+"""
+
+
+def test_answering_in_every_script_needs_no_phrase_tables() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report == {
+        "phrase_tables_built": 0,
+        "langs": ["zh-Hant", "zh-Hans", "zh-Hant"],
+        "answered": True,
+    }
