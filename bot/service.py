@@ -5,7 +5,8 @@
   "custom webhook" pattern, public API only) takes POSTs on the URL's path, checks
   WEBHOOK_SECRET on every request and queues the update; the same server answers
   GET /healthz. WEBHOOK_LISTEN/WEBHOOK_PORT say where it listens.
-- At start: command menus (bot.menus) and the heartbeat (bot.health).
+- Once running: command menus (bot.menus, a first job: polling does not wait for
+  them) and the heartbeat (bot.health).
 - SIGTERM/SIGINT: stop taking updates, finish the updates and jobs in flight, then
   post_shutdown closes the database. Unconfirmed updates are fetched again by the next
   start, so a restart with the same database resumes.
@@ -43,7 +44,7 @@ from bot.health import (
     stamp_update,
     write_stopped,
 )
-from bot.menus import set_menus
+from bot.menus import schedule_menus
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def _chain(
 
 
 async def _menus_and_heartbeat(application: Application) -> None:
-    await set_menus(application)
+    schedule_menus(application)
     schedule_heartbeat(application)
 
 

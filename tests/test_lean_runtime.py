@@ -76,3 +76,21 @@ def test_answering_in_every_script_needs_no_phrase_tables() -> None:
         "langs": ["zh-Hant", "zh-Hans", "zh-Hant"],
         "answered": True,
     }
+
+
+async def test_polling_starts_before_the_menus_are_set(fake_api, bot_settings, ptb_timedelta):
+    from bot.service import _start, build_runtime_application, polling
+    from tests.helpers import shared_content
+
+    content, matcher = shared_content()
+    application = build_runtime_application(bot_settings(), content=content, matcher=matcher)
+    await _start(application)  # initialize and post_init: what runs before the first poll
+    assert fake_api.calls_of("setMyCommands") == []
+    await application.shutdown()
+    if application.post_shutdown:
+        await application.post_shutdown(application)
+
+    application = build_runtime_application(bot_settings(), content=content, matcher=matcher)
+    async with polling(application):
+        await fake_api.wait_for("setMyCommands", count=9)
+        await fake_api.wait_for("setMyShortDescription", count=3)
