@@ -9,7 +9,6 @@ import logging
 import sys
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.content import ContentError, load_content
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,7 +59,14 @@ def main(argv: list[str] | None = None) -> int:
 
         asyncio.run(run_chat(settings, lang=args.lang))
         return 0
-    except (ConfigError, ContentError) as exc:
+    except ConfigError as exc:
+        print(f"renewal-bot: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        # bot.content is imported only by the commands that read content (not `health`)
+        content = sys.modules.get("bot.content")
+        if content is None or not isinstance(exc, content.ContentError):
+            raise
         print(f"renewal-bot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -68,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def health_command(settings: Settings, as_json: bool = False) -> int:
-    from bot.health import check_health, format_health
+    from bot.health_check import check_health, format_health
 
     healthy, report = check_health(settings)
     print(json.dumps(report) if as_json else format_health(report))
@@ -76,7 +82,7 @@ def health_command(settings: Settings, as_json: bool = False) -> int:
 
 
 def check_content() -> int:
-    from bot.content import DERIVED_ZH_HANT, refresh_derived
+    from bot.content import DERIVED_ZH_HANT, load_content, refresh_derived
 
     content = load_content()
     codes = content.codes
@@ -93,6 +99,7 @@ def check_content() -> int:
 
 
 def ask_command(args: argparse.Namespace) -> int:
+    from bot.content import load_content
     from bot.core.answers import as_json, build_matcher, respond
     from bot.core.text import lang_from_telegram
 

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import signal
@@ -26,8 +25,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-import tornado.httpserver
-import tornado.web
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, TypeHandler
@@ -37,7 +34,6 @@ from bot.config import ConfigError, Settings
 from bot.context import Clock, utc_now
 from bot.health import (
     Health,
-    HealthHandler,
     PollStampRequest,
     heartbeat_path,
     schedule_heartbeat,
@@ -50,7 +46,6 @@ log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll is held by Telegram
 BOOTSTRAP_RETRIES = 3  # setWebhook attempts after the first, one second apart
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 FAKE_NOW_ENV = "RENEWAL_BOT_FAKE_NOW"
 
 
@@ -146,35 +141,8 @@ async def polling(application: Application, poll_timeout: float = 1) -> AsyncIte
         await _finish(application)
 
 
-class UpdateHandler(tornado.web.RequestHandler):
-    """POST <webhook path>: one update from Telegram, refused (403) without the secret."""
-
-    def initialize(self, bot_application: Application, secret: str | None) -> None:
-        self.bot_application = bot_application
-        self.secret = secret
-
-    async def post(self) -> None:
-        if self.secret and self.request.headers.get(SECRET_HEADER) != self.secret:
-            self.set_status(403)
-            return
-        try:
-            data = json.loads(self.request.body)
-        except ValueError:
-            self.set_status(400)
-            return
-        await self.bot_application.update_queue.put(Update.de_json(data, self.bot_application.bot))
-
-
 def webhook_path(url: str) -> str:
     return urlsplit(url).path.strip("/")
-
-
-def webhook_routes(application: Application, path: str, secret: str | None) -> list[Any]:
-    """The webhook server's two routes: updates on the webhook path, /healthz."""
-    return [
-        (rf"/{path}/?", UpdateHandler, {"bot_application": application, "secret": secret}),
-        (r"/healthz/?", HealthHandler, {"bot_application": application}),
-    ]
 
 
 @asynccontextmanager
@@ -184,6 +152,11 @@ async def webhook(application: Application, settings: Settings) -> AsyncIterator
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     if not secret:
         log.warning("WEBHOOK_SECRET is not set: anyone who finds the URL can post updates")
+    import tornado.httpserver  # webhook mode only: polling never loads tornado
+    import tornado.web
+
+    from bot.webserver import webhook_routes
+
     await _start(application)
     routes = webhook_routes(application, webhook_path(settings.webhook_url), secret)
     server = tornado.httpserver.HTTPServer(tornado.web.Application(routes))

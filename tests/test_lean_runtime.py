@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -94,3 +95,32 @@ async def test_polling_starts_before_the_menus_are_set(fake_api, bot_settings, p
     async with polling(application):
         await fake_api.wait_for("setMyCommands", count=9)
         await fake_api.wait_for("setMyShortDescription", count=3)
+
+
+HEALTH_PROBE = """
+import contextlib, io, json, sys
+from bot.cli import main
+with contextlib.redirect_stdout(io.StringIO()) as out:
+    code = main(["health", "--json"])
+heavy = ("telegram", "tornado", "bot.app", "bot.content", "yaml", "opencc", "numpy")
+print(json.dumps({"code": code, "report": json.loads(out.getvalue()),
+                  "loaded": sorted(m for m in heavy if m in sys.modules)}))
+"""
+
+
+def test_health_reads_the_heartbeat_without_the_bot_runtime(tmp_path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TELEGRAM_"))}
+    env["DATABASE_PATH"] = str(tmp_path / "bot.sqlite3")
+    done = subprocess.run(
+        [sys.executable, "-c", HEALTH_PROBE],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["code"] == 1  # no bot has run here: unhealthy, said without the runtime
+    assert "no heartbeat" in " ".join(report["report"]["problems"])
+    assert report["loaded"] == []
