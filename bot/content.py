@@ -113,10 +113,14 @@ def _load_text_file(path: Path) -> dict[str, dict[str, str]]:
 # --- loading ----------------------------------------------------------------
 
 
+# libyaml's loader: about 10x faster than the pure-Python one (codes.yaml alone took 0.1 s).
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            return yaml.load(fh, Loader=_YAML_LOADER)
     except FileNotFoundError:
         raise ContentError(path, None, None, "file not found") from None
     except yaml.YAMLError as exc:
@@ -317,7 +321,7 @@ def load_codes(path: Path = CONTENT_DIR / "codes.yaml", texts: Texts | None = No
         raise ContentError("texts", None, None, f"missing card text(s): {keys}")
     name = path.name
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except OSError as exc:
         raise ContentError(name, None, None, f"cannot read file: {exc}") from exc
     except yaml.YAMLError as exc:

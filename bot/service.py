@@ -152,7 +152,7 @@ async def webhook(application: Application, settings: Settings) -> AsyncIterator
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     if not secret:
         log.warning("WEBHOOK_SECRET is not set: anyone who finds the URL can post updates")
-    import tornado.httpserver  # webhook mode only: polling never loads tornado
+    import tornado.httpserver  # webhook mode only
     import tornado.web
 
     from bot.webserver import webhook_routes

@@ -1,6 +1,6 @@
 """The webhook mode's HTTP routes: Telegram's POSTs and GET /healthz.
 
-Only webhook mode imports this module, so a polling bot never loads tornado.
+Only webhook mode imports this module (and `renewal-bot health` never does).
 """
 
 from __future__ import annotations

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
+import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
-from snowballstemmer.english_stemmer import EnglishStemmer
 
 from bot.core.text import normalize
 
@@ -56,7 +56,7 @@ ZH_STOP = frozenset("的了吗呢吧啊呀么我你他她它们是在有个和�
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _LATIN_WORD = re.compile(r"[a-z0-9*#+]+")
 _SYN_MARK = "\x00"
-_stemmer = EnglishStemmer()  # the package itself imports all 30 languages (0.1 s)
+_stemmer = snowballstemmer.stemmer("english")
 
 
 @dataclass(frozen=True)
