@@ -23,8 +23,9 @@ What is measured (figures are printed, never asserted; the last line is ``RESULT
   reminder of the whole send path (collapse, claim, render, PTB's Bot, bookkeeping),
   and of the project alone (PTB's ``send_message`` replaced by a stub), and the largest
   event-loop lag seen by a 5 ms ticker while draining. ``burst_linearity`` = CPU per
-  reminder at 10k / at 1k (quick: 5k / 500). Naive: the previous store (every due row rescanned per batch
-  of 30, 'sending' and 'sent' committed separately), same Application, same run.
+  reminder at 10k / at 1k (quick: 5k / 500). Naive: the previous store (every due row
+  rescanned per batch of 30, 'sending' and 'sent' committed separately), same
+  Application, same run.
 * the morning herd: how long 100k reminders due at the same minute take to drain at the
   measured rate (computed, not run).
 """
@@ -528,7 +529,8 @@ def main() -> None:
     print(f"                                   empty DB   {n:>9,} pending")
     print(
         f"  start -> first getUpdates, compiled bytecode  {e['start_s']:6.2f} s   "
-        f"{c['start_s']:6.2f} s   (CPU {c['cpu_at_first_poll_s']:.2f} s)"
+        f"{c['start_s']:6.2f} s   (CPU {e['cpu_at_first_poll_s']:.2f} s / "
+        f"{c['cpu_at_first_poll_s']:.2f} s)"
     )
     if nc and enc:
         print(
@@ -561,7 +563,8 @@ def main() -> None:
         f"(PTB's send_message stubbed) {own * ms:.2f} ms"
     )
     print(
-        f"  burst_linearity {big:,}/{small:,} (median batch): ours {lin:.2f} (mean {lin_mean:.2f}), "
+        f"  burst_linearity {big:,}/{small:,} (median batch): ours {lin:.2f} "
+        f"(mean {lin_mean:.2f}), "
         f"naive {lin_naive:.2f} "
         f"({big_naive:,}/{small:,}); loop lag while draining: max {lag * ms:.1f} ms, "
         f"p99 {lag99 * ms:.1f} ms (wall clock, OS preemption included); longest stall of "
@@ -578,6 +581,9 @@ def main() -> None:
         "start_growth": f"{growth:.2f}",
         "start_s_empty": f"{e['start_s']:.2f}",
         "start_s_pending": f"{c['start_s']:.2f}",
+        "start_cpu_s_empty": f"{e['cpu_at_first_poll_s']:.2f}",
+        "start_cpu_s_pending": f"{c['cpu_at_first_poll_s']:.2f}",
+        "bursts": f"{small}/{big}",
         "naive_start_s": f"{naive_start:.1f}",
         "pending": n,
         "rss_idle_mb": f"{c['rss_idle_mb']:.1f}",
