@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from icalendar import Alarm, Calendar, Event
+
 from bot.core.schedule import format_date
 
 __all__ = ["CalendarWords", "IcsPlan", "build_ics", "event_summary"]
@@ -61,8 +63,6 @@ def _utc(dt: datetime) -> datetime:
 
 def build_ics(plans: Sequence[IcsPlan], words: CalendarWords, now: datetime) -> bytes:
     """The calendar as bytes (``text/calendar``, CRLF lines, UTF-8)."""
-    from icalendar import Alarm, Calendar, Event  # 0.1 s to import: not at the bot's start
-
     stamp = _utc(now)
     cal = Calendar()
     cal.add("prodid", PRODID)
