@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date as _babel_format_date
+
 __all__ = [
     "DEFAULT_LEADS",
     "DEFAULT_TIME",
@@ -156,8 +158,6 @@ def _lang(lang: str) -> str:
 def format_date(d: date, lang: str) -> str:
     """``2026年12月31日 星期四`` (zh-Hans, zh-Hant) or ``Thu, 31 Dec 2026`` (en;
     also for unknown codes)."""
-    from babel.dates import format_date as _babel_format_date  # loaded by the first date shown
-
     code = _lang(lang)
     return _babel_format_date(d, _DATE_PATTERNS[code], locale=_LOCALES[code])
 
