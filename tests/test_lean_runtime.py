@@ -124,3 +124,17 @@ def test_health_reads_the_heartbeat_without_the_bot_runtime(tmp_path) -> None:
     assert report["code"] == 1  # no bot has run here: unhealthy, said without the runtime
     assert "no heartbeat" in " ".join(report["report"]["problems"])
     assert report["loaded"] == []
+
+
+def test_the_character_table_flags_exactly_what_s2t_changes() -> None:
+    import unicodedata
+
+    import opencc
+
+    from bot.core.text import _st_characters
+
+    s2t, table = opencc.OpenCC("s2t"), _st_characters()
+    ranges = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
+    chars = [unicodedata.normalize("NFKC", chr(i)) for a, b in ranges for i in range(a, b)]
+    assert [c for c in chars if (s2t.convert(c) != c) != (table.convert(c) != c)] == []
+    assert sum(table.convert(c) != c for c in chars) > 2000  # it does flag Simplified ones

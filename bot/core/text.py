@@ -15,6 +15,7 @@ import unicodedata
 from functools import cache, lru_cache
 
 import opencc
+from babel.lists import format_list
 
 LANGS = ("zh-Hans", "zh-Hant", "en")
 TELEGRAM_LIMIT = 4096  # characters in one Telegram message
@@ -125,6 +126,4 @@ def lang_from_telegram(language_code: str | None) -> str:
 
 def join_list(items: list[str], lang: str) -> str:
     """Items as the language lists them ("A、B和C", "A, B, and C")."""
-    from babel.lists import format_list  # Babel's locale data: loaded by the first list shown
-
     return format_list(items, locale=BABEL_LOCALES[lang]) if items else ""
