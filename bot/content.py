@@ -113,7 +113,7 @@ def _load_text_file(path: Path) -> dict[str, dict[str, str]]:
 # --- loading ----------------------------------------------------------------
 
 
-# libyaml's loader: about 10x faster than the pure-Python one (codes.yaml alone took 0.1 s).
+# libyaml's loader: 8x faster than the pure-Python one (codes.yaml: 5.5 ms against 44 ms).
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
