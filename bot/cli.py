@@ -10,7 +10,7 @@ import sys
 
 from bot import exits
 from bot.config import ConfigError, Settings, load_settings
-from bot.content import ContentError, load_content
+from bot.content_error import ContentError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,7 +96,7 @@ def fail(exc: BaseException, secrets: tuple[str, ...] = ()) -> int:
 
 
 def health_command(settings: Settings, as_json: bool = False) -> int:
-    from bot.health import check_health, format_health
+    from bot.health_check import check_health, format_health
 
     healthy, report = check_health(settings)
     print(json.dumps(report) if as_json else format_health(report))
@@ -104,6 +104,7 @@ def health_command(settings: Settings, as_json: bool = False) -> int:
 
 
 def check_content() -> int:
+    from bot.content import DERIVED_ZH_HANT, load_content, refresh_derived
     from bot.reminders.facts import facts
 
     content = load_content()
@@ -113,10 +114,16 @@ def check_content() -> int:
     print(
         f"content OK: {len(content.faq)} FAQ entries, {len(content.synonyms)} synonym groups{extra}"
     )
+    try:
+        if refresh_derived(content):
+            print(f"zh-Hant questions refreshed in {DERIVED_ZH_HANT}")
+    except OSError as exc:  # a read-only install: the bot converts them at start instead
+        print(f"renewal-bot: could not refresh {DERIVED_ZH_HANT}: {exc}", file=sys.stderr)
     return exits.OK
 
 
 def ask_command(args: argparse.Namespace) -> int:
+    from bot.content import load_content
     from bot.core.answers import as_json, build_matcher, respond
     from bot.core.text import lang_from_telegram
 

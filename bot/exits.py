@@ -21,7 +21,7 @@ from __future__ import annotations
 import sqlite3
 
 from bot.config import ConfigError
-from bot.content import ContentError
+from bot.content_error import ContentError
 from bot.logs import redact
 
 OK = 0

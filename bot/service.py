@@ -5,7 +5,8 @@
   "custom webhook" pattern, public API only) takes POSTs on the URL's path, checks
   WEBHOOK_SECRET on every request and queues the update; the same server answers
   GET /healthz. WEBHOOK_LISTEN/WEBHOOK_PORT say where it listens.
-- At start: command menus (bot.menus) and the heartbeat (bot.health).
+- Once running: command menus (bot.menus, a first job: polling does not wait for
+  them) and the heartbeat (bot.health).
 - SIGTERM/SIGINT: stop taking updates, finish the updates and jobs in flight, then
   post_shutdown closes the database. Unconfirmed updates are fetched again by the next
   start, so a restart with the same database resumes.
@@ -14,7 +15,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import signal
@@ -25,8 +25,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-import tornado.httpserver
-import tornado.web
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, TypeHandler
@@ -36,21 +34,19 @@ from bot.config import ConfigError, Settings
 from bot.context import Clock, utc_now
 from bot.health import (
     Health,
-    HealthHandler,
     PollStampRequest,
     heartbeat_path,
     schedule_heartbeat,
     stamp_update,
     write_stopped,
 )
-from bot.menus import set_menus
+from bot.menus import schedule_menus
 from bot.process import prepare_loop
 
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll is held by Telegram
 BOOTSTRAP_RETRIES = 3  # setWebhook attempts after the first, one second apart
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 FAKE_NOW_ENV = "RENEWAL_BOT_FAKE_NOW"
 
 
@@ -67,7 +63,7 @@ def _chain(
 
 
 async def _menus_and_heartbeat(application: Application) -> None:
-    await set_menus(application)
+    schedule_menus(application)
     schedule_heartbeat(application)
 
 
@@ -146,35 +142,8 @@ async def polling(application: Application, poll_timeout: float = 1) -> AsyncIte
         await _finish(application)
 
 
-class UpdateHandler(tornado.web.RequestHandler):
-    """POST <webhook path>: one update from Telegram, refused (403) without the secret."""
-
-    def initialize(self, bot_application: Application, secret: str | None) -> None:
-        self.bot_application = bot_application
-        self.secret = secret
-
-    async def post(self) -> None:
-        if self.secret and self.request.headers.get(SECRET_HEADER) != self.secret:
-            self.set_status(403)
-            return
-        try:
-            data = json.loads(self.request.body)
-        except ValueError:
-            self.set_status(400)
-            return
-        await self.bot_application.update_queue.put(Update.de_json(data, self.bot_application.bot))
-
-
 def webhook_path(url: str) -> str:
     return urlsplit(url).path.strip("/")
-
-
-def webhook_routes(application: Application, path: str, secret: str | None) -> list[Any]:
-    """The webhook server's two routes: updates on the webhook path, /healthz."""
-    return [
-        (rf"/{path}/?", UpdateHandler, {"bot_application": application, "secret": secret}),
-        (r"/healthz/?", HealthHandler, {"bot_application": application}),
-    ]
 
 
 @asynccontextmanager
@@ -184,6 +153,11 @@ async def webhook(application: Application, settings: Settings) -> AsyncIterator
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     if not secret:
         log.warning("WEBHOOK_SECRET is not set: anyone who finds the URL can post updates")
+    import tornado.httpserver  # webhook mode only
+    import tornado.web
+
+    from bot.webserver import webhook_routes
+
     await _start(application)
     routes = webhook_routes(application, webhook_path(settings.webhook_url), secret)
     server = tornado.httpserver.HTTPServer(tornado.web.Application(routes))

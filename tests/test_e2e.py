@@ -69,6 +69,9 @@ async def test_faq_button_press_round_trip(fake_api: FakeBotApi, live_bot):
 
 
 async def test_menus_and_descriptions_set_per_language(fake_api: FakeBotApi, live_bot):
+    await fake_api.wait_for("setMyCommands", count=9)  # the first job once the bot runs
+    await fake_api.wait_for("setMyDescription", count=3)
+    await fake_api.wait_for("setMyShortDescription", count=3)
     for lang in ("zh", "en", ""):
         private = fake_api.my_commands(lang, ALL_PRIVATE)
         assert {"start", "help", "faq", "language"} <= set(private), (lang, private)

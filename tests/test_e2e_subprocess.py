@@ -69,6 +69,7 @@ async def test_subprocess_bot_answers_reports_healthy_and_stops_on_sigterm(
         fake_api.user_sends(7, "/start", language_code="zh-hans", first_name="阿明")
         [reply] = await fake_api.wait_for("sendMessage", chat_id=7, predicate=OK)
         assert "续费保号" in reply.params["text"] and "阿明" in reply.params["text"]
+        await fake_api.wait_for("setMyCommands", count=9)  # the first job once polling
         assert fake_api.my_commands("zh", {"type": "all_private_chats"})[0] == "start"
 
         # The scheduler's heartbeat job wrote the file at start; the update rewrote it.

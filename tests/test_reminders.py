@@ -84,6 +84,7 @@ def local(dt_utc_ts: int) -> str:
 async def test_one_line_with_time_operator_and_label(bot: BotHarness) -> None:
     [reply] = await bot.say("/remind 2026-12-31 08:30 Smart 月卡")
     assert "Saved" in reply.text and "Thu, 31 Dec 2026" in reply.text
+    assert "busy time such as 09:00" in reply.text  # the morning herd, said up front
     assert "296 days left" in reply.text
     assert "Mon, 28 Dec 2026 08:30" in reply.text and "Thu, 31 Dec 2026 08:30" in reply.text
     [plan] = await plans(bot)
@@ -219,7 +220,7 @@ async def test_guided_in_chinese_with_typed_date_and_skip(zh: BotHarness) -> Non
     preview = zh.texts()
     assert "2026年12月31日 星期四" in preview and "还有 296 天" in preview
     await zh.press(SavePlan().pack())
-    assert "已保存" in zh.texts()
+    assert "已保存" in zh.texts() and "高峰时段" in zh.texts()
     [plan] = await plans(zh)
     assert plan.label is None
 

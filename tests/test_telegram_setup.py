@@ -47,7 +47,9 @@ async def test_group_with_privacy_on_gets_commands_answered(live_bot, fake_api: 
 async def test_descriptions_use_two_letter_codes_in_simplified(
     live_bot, fake_api: FakeBotApi
 ) -> None:
-    await fake_api.wait_for("getUpdates", timeout=15)
+    # menus and descriptions are the first job once the bot polls
+    await fake_api.wait_for("setMyDescription", count=3, timeout=15)
+    await fake_api.wait_for("setMyShortDescription", count=3, timeout=15)
     languages = {lang for _, lang in fake_api.descriptions}
     assert languages and all(re.fullmatch(r"|[a-z]{2}", lang) for lang in languages)
     texts = load_content().texts

@@ -25,7 +25,7 @@ from bot.core.code_cards import (
 from bot.core.matching import ANSWER, REFUSE, SUGGEST, Match, Matcher, small_talk
 from bot.core.operators import Code, CodeBook, CodeQuery
 from bot.core.sources import sources_line
-from bot.core.text import detect_lang, to_traditional, visible_text
+from bot.core.text import detect_lang, has_simplified_only, to_traditional, visible_text
 from bot.core.topics import Content, FaqEntry
 
 MAX_QUESTION_CHARS = 1000
@@ -94,7 +94,7 @@ def reply_language(text: str, preferred: str) -> str:
         return preferred
     if detected == "en" and len(text.split()) <= 1:
         return preferred  # one Latin word ("smart", "ok") is a name or a code, not a language
-    if detected == "zh-Hans" and preferred == "zh-Hant" and to_traditional(text) == text:
+    if detected == "zh-Hans" and preferred == "zh-Hant" and not has_simplified_only(text):
         return "zh-Hant"
     return detected
 

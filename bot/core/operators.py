@@ -25,6 +25,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from bot.core.code_request import CodeRequestDetector, literal_finder
 from bot.core.sources import NamedSource
 from bot.core.text import LANGS, normalize
 
@@ -408,6 +409,14 @@ class CodeBook:
         self._literals = [
             (*found, code) for code in self.all_codes() if (found := _literal_pattern(code))
         ]
+        self._detector = CodeRequestDetector(
+            alias_terms=self._alias_terms,
+            keyword_terms=self._keyword_terms,
+            signal_terms=self._signal_terms,
+            exact=self._exact,
+            direct_purposes=[p.id for p in data.purposes if p.direct],
+            find_literal=literal_finder(self._literals),
+        )
 
     # ---- access
 
@@ -521,32 +530,8 @@ class CodeBook:
         regulator), or nothing else; or names an operator with a code-ish word or on its own.
         "柬埔寨电话卡怎么续费" names neither, so it is left to the FAQ.
         """
-        key = normalize(text)
-        compact = key.replace(" ", "")
-        if not compact:
-            return None
-        op = self.find_operator(text)
-        op_id = op.id if op else None
-        if literal := self.find_literal(text, op_id):
-            owner = None if literal.is_common else literal.operator
-            return CodeQuery(op_id or owner, literal.purpose, literal.code)
-        alias = _best(self._alias_terms, key, compact)
-        alias_len = alias[1] if alias else (len(compact) if op else 0)
-        keyword = _best(self._keyword_terms, key, compact)
-        signal = _best(self._signal_terms, key, compact) is not None
-        bare = len(compact) - alias_len - (keyword[1] if keyword else 0) <= 2
-        if keyword:
-            direct = any(
-                self.purposes[t.target].direct
-                for t in self._keyword_terms
-                if t.found_in(key, compact)
-            )
-            if op or signal or direct or bare:
-                return CodeQuery(op_id, keyword[0])
-            return None
-        if op and (signal or bare):
-            return CodeQuery(op_id, None)
-        return None
+        found = self._detector.detect(text)
+        return None if found is None else CodeQuery(found.operator, found.purpose, found.code)
 
     def codes_for(self, query: CodeQuery) -> list[Code]:
         """The codes to show for a detected request."""
