@@ -50,6 +50,7 @@ from bot.callbacks import (
     ToggleFollowUp,
     ToggleLead,
 )
+from bot.content import Content
 from bot.context import services
 from bot.core.answers import respond
 from bot.core.dates import (
@@ -100,7 +101,7 @@ from bot.storage import MAX_ACTIVE_PLANS, Planned
 log = logging.getLogger(__name__)
 
 FLOW = "remind"
-OPERATOR_CHOICES = ("smart", "cellcard", "metfone", "seatel", "cootel", "travel", "other")
+EXTRA_CHOICES = ("travel", "other")  # not operators: a travel SIM, or any other number
 MAX_DAYS = 10_000  # beyond latest_allowed(); a forged "+N days" is refused, not overflowed
 LEAD_CHOICES = (7, 3, 1, 0)
 TIME_CHOICES = (time(8, 0), time(9, 0), time(12, 0), time(20, 0))
@@ -156,12 +157,21 @@ async def start_remind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     return OPERATOR
 
 
+def operator_choices(content: Content) -> tuple[str, ...]:
+    """codes.yaml's operators, in its order, then travel and other."""
+    operators = tuple(content.codes.operators) if content.codes is not None else ()
+    return (*operators, *EXTRA_CHOICES)
+
+
 def _operator_buttons(c: Ctx) -> list[Row]:
-    names = [
+    """Operators three to a row, then travel and other on a row of their own."""
+    operators = [
         (operator_name(c.content, op, c.lang), PickOperator(op))  # type: ignore[arg-type]
-        for op in OPERATOR_CHOICES
+        for op in operator_choices(c.content)
     ]
-    return [names[0:3], names[3:5], names[5:7], _nav(c, None)]
+    ops, extras = operators[: -len(EXTRA_CHOICES)], operators[-len(EXTRA_CHOICES) :]
+    rows: list[Row] = [ops[i : i + 3] for i in range(0, len(ops), 3)]
+    return [*rows, extras, _nav(c, None)]
 
 
 def _nav(c: Ctx, back: str | None) -> Row:
