@@ -235,15 +235,11 @@ async def snooze(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     _, plan = found
     await update.callback_query.answer()
     choices: Row = [
-        (c.plain(f"remind_btn_soon_{name}", when=_hhmm(c, when)), SnoozeUntil(plan.id, name))  # type: ignore[arg-type]
+        (c.plain(f"remind_btn_soon_{name}", when=c.hhmm(when)), SnoozeUntil(plan.id, name))  # type: ignore[arg-type]
         for name, when in soon_choices(c.now, c.tz)
     ]
     rows = [choices, *_plain_rows(c, plan)]
     await _set_buttons(update, rows)
-
-
-def _hhmm(c: Ctx, when: datetime) -> str:
-    return when.astimezone(c.tz).strftime("%H:%M")
 
 
 def _plain_rows(c: Ctx, plan: Plan) -> list[Row]:

@@ -21,7 +21,7 @@ import calendar as _calendar
 import logging
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 from babel.dates import format_date as babel_format_date
 from telegram import Update
@@ -82,6 +82,7 @@ from bot.handlers.reminder_context import (
     range_error,
     reminder_ctx,
     reply,
+    reply_or_edit,
     stale_button,
 )
 from bot.keyboards import Row
@@ -364,19 +365,27 @@ async def type_expiry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
     draft = _draft(context)
     if draft is None:
         return END
+    if not await _take_typed_date(update, c, draft):
+        return EXPIRY
+    await reply(update, *_preview(c, draft))
+    return REMINDERS
+
+
+async def _take_typed_date(update: Update, c: Ctx, draft: Draft) -> bool:
+    """Stores a typed date (and time, if given) in the draft; False after asking which day
+    (a date that reads two ways) or saying why it cannot be used."""
     text = update.effective_message.text or ""
     parsed = parse_date_only(text, c.now, c.tz)
     if parsed.ambiguous:
         await reply(update, c.html("remind_ask_which_date", text=text), _readings(c, parsed))
-        return EXPIRY
+        return False
     if not parsed.ok:
         await reply(update, date_error(c, parsed, text))
-        return EXPIRY
+        return False
     if parsed.time_of_day:
         draft.time_of_day = parsed.time_of_day
     draft.expiry = parsed.expiry
-    await reply(update, *_preview(c, draft))
-    return REMINDERS
+    return True
 
 
 async def pick_expiry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
@@ -577,17 +586,8 @@ async def type_which_day(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     draft = _draft(context)
     if draft is None:
         return END
-    text = update.effective_message.text or ""
-    parsed = parse_date_only(text, c.now, c.tz)
-    if parsed.ambiguous:
-        await reply(update, c.html("remind_ask_which_date", text=text), _readings(c, parsed))
+    if not await _take_typed_date(update, c, draft):
         return WHICH_DAY
-    if not parsed.ok:
-        await reply(update, date_error(c, parsed, text))
-        return WHICH_DAY
-    if parsed.time_of_day:
-        draft.time_of_day = parsed.time_of_day
-    draft.expiry = parsed.expiry
     return await _save(update, context, c, draft)
 
 
@@ -623,7 +623,7 @@ async def _ask_nothing_ahead(
     flows.begin(context, FLOW, draft)
     choices = soon_choices(c.now, c.tz, last_day=draft.expiry)
     rows: list[Row] = [
-        [(c.plain(f"remind_btn_soon_{name}", when=_hhmm(c, when)), RemindSoon(name))]  # type: ignore[arg-type]
+        [(c.plain(f"remind_btn_soon_{name}", when=c.hhmm(when)), RemindSoon(name))]  # type: ignore[arg-type]
         for name, when in choices
     ]
     rows.append([(c.plain("remind_btn_no_reminder"), SaveWithoutReminder())])
@@ -633,15 +633,8 @@ async def _ask_nothing_ahead(
         name=plan_name(c.content, draft.label, draft.operator, c.lang),
         date=format_date(draft.expiry, c.lang),
     )
-    if edit_message and update.callback_query is not None:
-        await edit(update, text, rows)
-    else:
-        await reply(update, text, rows)
+    await reply_or_edit(update, text, rows, edit_message=edit_message)
     return NOTHING_AHEAD
-
-
-def _hhmm(c: Ctx, when: datetime) -> str:
-    return when.astimezone(c.tz).strftime("%H:%M")
 
 
 async def remind_soon(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
@@ -728,10 +721,7 @@ async def _store(
             buttons.append([(c.plain("plan_btn_keep_number_on"), ToggleFollowUp(plan_id, True))])
         log.info("plan %d saved for chat %d (%d reminders)", plan_id, c.chat_id, len(rows))
         await plans_changed(context)
-    if edit_message and update.callback_query is not None:
-        await edit(update, text, buttons)
-    else:
-        await reply(update, text, buttons)
+    await reply_or_edit(update, text, buttons, edit_message=edit_message)
     return END
 
 
