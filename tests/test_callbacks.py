@@ -6,7 +6,7 @@ from typing import Literal, get_args
 import pytest
 
 from bot.callbacks import CallbackData, OperatorChoice, PickOperator
-from bot.handlers.remind_flow import operator_choices
+from bot.handlers.remind_steps import operator_choices
 
 
 @dataclass(frozen=True)
