@@ -79,6 +79,7 @@ from bot.handlers.remind_steps import (
     label_question,
     nav,
     operator_buttons,
+    pressed_in_draft,
     skip_button,
     take_typed_date,
 )
@@ -256,11 +257,12 @@ def _preview(c: Ctx, draft: Draft) -> tuple[str, list[Row]]:
 async def toggle_lead(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """Adds or removes one reminder day (the last one stays); shows the preview again."""
     c = await reminder_ctx(update, context)
-    button = await pressed(update, c, ToggleLead)
-    draft = current_draft(context)
-    if button is None or draft is None or draft.expiry is None or button.days not in LEAD_CHOICES:
-        if button is not None:
-            await stale_button(update, c)
+    found = await pressed_in_draft(update, context, c, ToggleLead, dated=True)
+    if found is None:
+        return END
+    button, draft = found
+    if button.days not in LEAD_CHOICES:
+        await stale_button(update, c)
         return END
     leads = set(draft.leads) ^ {button.days}
     if not leads:
@@ -275,12 +277,10 @@ async def toggle_lead(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
 async def pick_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """Stores the pressed time of day; shows the preview again."""
     c = await reminder_ctx(update, context)
-    button = await pressed(update, c, PickTime)
-    draft = current_draft(context)
-    if button is None or draft is None or draft.expiry is None:
-        if button is not None:
-            await stale_button(update, c)
+    found = await pressed_in_draft(update, context, c, PickTime, dated=True)
+    if found is None:
         return END
+    button, draft = found
     await update.callback_query.answer()
     draft.time_of_day = button.time
     await edit(update, *_preview(c, draft))
@@ -322,12 +322,10 @@ async def save(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
 async def step_back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """◀ Back: shows an earlier step again; what was collected stays until replaced."""
     c = await reminder_ctx(update, context)
-    button_data = await pressed(update, c, StepBack)
-    draft = current_draft(context)
-    if button_data is None or draft is None:
-        if button_data is not None:
-            await stale_button(update, c)
+    found = await pressed_in_draft(update, context, c, StepBack)
+    if found is None:
         return END
+    button_data, _ = found
     await update.callback_query.answer()
     if button_data.to == OPERATOR:
         await edit(update, c.html("remind_ask_operator"), operator_buttons(c))

@@ -22,6 +22,7 @@ from bot.handlers.remind_steps import (
     WHICH_DAY,
     Draft,
     current_draft,
+    pressed_in_draft,
     readings,
     take_typed_date,
 )
@@ -30,11 +31,9 @@ from bot.handlers.reminder_context import (
     alert,
     date_error,
     date_in_range,
-    pressed,
     range_error,
     reminder_ctx,
     reply,
-    stale_button,
 )
 from bot.reminders.facts import facts
 from bot.reminders.planning import operator_aliases, travel_brand
@@ -102,12 +101,10 @@ async def _expiry_from_amount(
 async def pick_which_day(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """Stores the chosen reading of the one-line date and saves the plan."""
     c = await reminder_ctx(update, context)
-    button = await pressed(update, c, PickExpiry)
-    draft = current_draft(context)
-    if button is None or draft is None:
-        if button is not None:
-            await stale_button(update, c)
+    found = await pressed_in_draft(update, context, c, PickExpiry)
+    if found is None:
         return END
+    button, draft = found
     if not date_in_range(c, button.date):
         await alert(update, range_error(c, button.date))
         return WHICH_DAY

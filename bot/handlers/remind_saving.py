@@ -22,11 +22,11 @@ from bot.handlers.remind_steps import (
     current_draft,
     draft_rows,
     nav,
+    pressed_in_draft,
 )
 from bot.handlers.reminder_context import (
     Ctx,
     alert,
-    pressed,
     reminder_ctx,
     reply,
     reply_or_edit,
@@ -88,12 +88,10 @@ async def _ask_nothing_ahead(
 async def remind_soon(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """Saves the plan with one reminder at the chosen near moment."""
     c = await reminder_ctx(update, context)
-    button_data = await pressed(update, c, RemindSoon)
-    draft = current_draft(context)
-    if button_data is None or draft is None or draft.expiry is None:
-        if button_data is not None:
-            await stale_button(update, c)
+    found = await pressed_in_draft(update, context, c, RemindSoon, dated=True)
+    if found is None:
         return END
+    button_data, draft = found
     choices = dict(soon_choices(c.now, c.tz, last_day=draft.expiry))
     when = choices.get(button_data.choice)
     if when is None:  # the moment passed while the question waited

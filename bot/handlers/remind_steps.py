@@ -15,7 +15,7 @@ from bot.content import Content
 from bot.core.dates import LABEL_MAX, RemindParse, parse_date_only
 from bot.core.schedule import DEFAULT_LEADS, DEFAULT_TIME, format_date
 from bot.handlers import flows
-from bot.handlers.reminder_context import Ctx, date_error, reply
+from bot.handlers.reminder_context import Ctx, Data, date_error, pressed, reply, stale_button
 from bot.keyboards import Row
 from bot.reminders.planning import QUICK_DAYS, plan_rows
 from bot.reminders.wording import operator_name
@@ -114,3 +114,22 @@ async def take_typed_date(update: Update, c: Ctx, draft: Draft) -> bool:
         draft.time_of_day = parsed.time_of_day
     draft.expiry = parsed.expiry
     return True
+
+
+async def pressed_in_draft(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    c: Ctx,
+    kind: type[Data],
+    *,
+    dated: bool = False,
+) -> tuple[Data, Draft] | None:
+    """The pressed step button and the draft it belongs to (`dated`: one that has its
+    expiry already); None after the stale-button alert when the conversation moved on."""
+    button = await pressed(update, c, kind)
+    draft = current_draft(context)
+    if button is None or draft is None or (dated and draft.expiry is None):
+        if button is not None:
+            await stale_button(update, c)
+        return None
+    return button, draft
