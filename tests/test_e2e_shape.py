@@ -104,7 +104,7 @@ async def test_pause_and_resume(fake_api: FakeBotApi, clocked_bot) -> None:
     resumed = await user.press(paused, ResumePlan(plan.id).pack())
     assert says(resumed.params["text"], "remind_resumed")
     due = await user.reminder(app, clock, datetime(2027, 3, 17, 9, 0, 1, tzinfo=PP))
-    assert "3 days left" in due.params["text"]
+    assert says(due.params["text"], "remind_days_left", days=3)
 
 
 async def test_edit_each_field(fake_api: FakeBotApi, clocked_bot) -> None:
