@@ -305,10 +305,10 @@ async def type_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
 async def save(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """Saves the plan and its reminders; the flow is over."""
     c = await reminder_ctx(update, context)
-    draft = current_draft(context)
-    if draft is None or draft.expiry is None:
-        await stale_button(update, c)
+    found = await pressed_in_draft(update, context, c, SavePlan, dated=True)
+    if found is None:
         return END
+    _, draft = found
     await update.callback_query.answer()
     return await save_plan(update, context, c, draft, edit_message=True)
 

@@ -19,7 +19,6 @@ from bot.handlers.remind_steps import (
     FLOW,
     NOTHING_AHEAD,
     Draft,
-    current_draft,
     draft_rows,
     nav,
     pressed_in_draft,
@@ -30,7 +29,6 @@ from bot.handlers.reminder_context import (
     reminder_ctx,
     reply,
     reply_or_edit,
-    stale_button,
 )
 from bot.keyboards import Row
 from bot.reminders.planning import kind_of
@@ -112,10 +110,10 @@ async def type_in_nothing_ahead(update: Update, context: ContextTypes.DEFAULT_TY
 async def save_without_reminder(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """Saves the plan with no reminder at all, and says so plainly."""
     c = await reminder_ctx(update, context)
-    draft = current_draft(context)
-    if draft is None or draft.expiry is None:
-        await stale_button(update, c)
+    found = await pressed_in_draft(update, context, c, SaveWithoutReminder, dated=True)
+    if found is None:
         return END
+    _, draft = found
     await update.callback_query.answer()
     return await _store(update, context, c, draft, [], edit_message=True)
 
