@@ -46,6 +46,7 @@ from bot.db_checks import open_store
 from bot.handlers import (
     addressed,
     admin,
+    calendar_export,
     card_pin,
     codes,
     errors,
@@ -63,6 +64,7 @@ from bot.handlers import (
     privacy,
     remind_flow,
     rename,
+    renewed,
     start,
     timezone,
 )
@@ -221,6 +223,8 @@ def register_handlers(application: Application) -> None:
     timezone.register(application)
     flows.register_cancel(application)  # /cancel outside every conversation
     plans.register(application)
+    renewed.register(application)
+    calendar_export.register(application)
     plan_view.register(application)
     privacy.register(application)  # /privacy, /export, /delete_me
     application.add_handlers(questions_and_fallbacks())

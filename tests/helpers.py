@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from functools import cache
@@ -27,6 +28,22 @@ def shared_content() -> tuple[Content, Matcher]:
     """content/ and its matcher, built once per test session (2 s each on a busy machine)."""
     content = load_content()
     return content, build_matcher(content)
+
+
+def says(text: str, key: str, lang: str = "en", **known: object) -> bool:
+    """Whether `text` carries the UI text `key`: every fixed piece of its template (the
+    parts between placeholders) is in it. Tests compare against the key, not a copy of
+    the English sentence, so rewording a text does not break them. `known` fills in
+    placeholders whose value the test knows (count=3)."""
+    texts = shared_content()[0].texts
+    for template in (texts.html(key, lang), texts.plain(key, lang)):  # messages, alerts
+        for name, value in known.items():
+            template = template.replace("{" + name + "}", str(value))
+        pieces = [p.strip() for p in re.split(r"\{[^{}]*\}", template) if p.strip()]
+        assert pieces, f"{key}: nothing fixed to look for"
+        if all(p in text for p in pieces):
+            return True
+    return False
 
 
 def shared() -> dict[str, Any]:

@@ -16,7 +16,7 @@ from fakebotapi import BOT_FROM, BOT_USER, FakeBotApi
 from telegram import Update
 
 from bot.core.answers import POPULAR_TOPICS, visible_length
-from tests.helpers import Session
+from tests.helpers import Session, says
 
 _ids = itertools.count(500_000)
 
@@ -166,7 +166,7 @@ async def test_captions_over_http(fake_api: FakeBotApi, live_bot):
     fake_api.push_update({"message": private_message(chat_id=31, **NOT_TEXT["sticker"])})
     first, second = await fake_api.wait_for("sendMessage", chat_id=31, count=2)
     assert "*1201#" in first.params["text"]
-    assert "type your question" in second.params["text"]
+    assert says(second.params["text"], "send_text")
 
 
 async def test_inline_mode_searches_and_is_personal(fake_api: FakeBotApi, live_bot, content):

@@ -1,11 +1,12 @@
 """Callback data: packing round-trips and anything malformed parses to None."""
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 import pytest
 
-from bot.callbacks import CallbackData
+from bot.callbacks import CallbackData, OperatorChoice, PickOperator
+from bot.handlers.remind_steps import operator_choices
 
 
 @dataclass(frozen=True)
@@ -73,3 +74,11 @@ def test_faq_codes_and_language_buttons_keep_their_wire_format():
     assert for_intent(ShowCategory("b", 1)) == FaqCategory("b", 1)
     assert for_intent(ShowMenu()) == FaqMenu()
     assert for_intent(ShowOperator("smart")) == CodesOperator("smart")
+
+
+def test_operator_buttons_follow_codes_yaml(content):
+    """The operator buttons come from codes.yaml; the callback type must accept each one."""
+    choices = operator_choices(content)
+    assert choices[: len(content.codes.operators)] == tuple(content.codes.operators)
+    assert set(choices) == set(get_args(OperatorChoice))
+    assert all(PickOperator.parse(PickOperator(op).pack()) for op in choices)  # type: ignore[arg-type]

@@ -5,6 +5,7 @@ import html
 import pytest
 
 from bot.core.answers import respond
+from bot.core.code_cards import operator_list_text
 from bot.core.text import TELEGRAM_LIMIT
 from tests.helpers import Session
 
@@ -75,11 +76,12 @@ async def test_seatel_falls_back_to_common_codes_and_says_so(offline_app, conten
     assert html.escape(content.codes.label("fallback", "en", operator=name)) in reply.text
 
 
-async def test_unknown_operator_lists_the_known_ones(offline_app):
+async def test_unknown_operator_lists_the_known_ones(offline_app, content):
     session = Session(*offline_app, language_code="en")
     (reply,) = await session.send("/codes <b>truemove</b>")
-    assert "&lt;b&gt;truemove" in reply.text  # user text escaped
-    assert "/codes cellcard" in reply.text
+    said = content.codes.label("unknown_operator", "en", query="<b>truemove</b>")
+    assert html.escape(said) in reply.text  # user text escaped
+    assert operator_list_text(content.codes, "en") in reply.text
     assert "codes:op:smart" in all_callback_data(reply)
 
 

@@ -16,6 +16,7 @@ from bot.core.dates import (
     parse_remind,
     parse_time_of_day,
 )
+from bot.reminders.planning import operator_aliases
 
 PP = ZoneInfo("Asia/Phnom_Penh")
 # Tuesday 10 March 2026, 12:00 in Phnom Penh (UTC+7).
@@ -639,3 +640,12 @@ def test_yearless_month_day_is_next_occurrence(now: datetime, month: int, day: i
     assert (r.expiry.month, r.expiry.day) == (month, day)
     assert today <= r.expiry
     assert r.expiry.year <= today.year + 1 or (month, day) == (2, 29)
+
+
+@pytest.mark.parametrize(("text", "operator", "label"), LABELS)
+def test_codes_yaml_aliases_read_the_same(
+    content, text: str, operator: str | None, label: str | None
+) -> None:
+    """The parser gets its aliases as data; codes.yaml's table (plus travel words) is that data."""
+    r = parse_remind(text, NOW, PP, operator_aliases(content))
+    assert (r.operator, r.label) == (operator, label)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fakebotapi import Call, FakeBotApi
-from helpers import FakeClock
+from helpers import FakeClock, says
 
 from bot.callbacks import (
     AskDelete,
@@ -236,12 +236,12 @@ async def test_privacy_in_a_group_answers_privately_or_links(fake_api: FakeBotAp
     ana.says("/privacy")
     [private] = await fake_api.wait_for("sendMessage", chat_id=ANA)
     assert "30 days" in private.params["text"] and "90 days" in private.params["text"]
-    assert "Questions about your data" not in private.params["text"]  # no contact configured
+    assert not says(private.params["text"], "privacy_contact")  # no contact configured
     # what the unanswered-questions report keeps, and whom to ask when no contact is set
-    assert "runs of 4 or more digits are masked" in private.params["text"]
-    assert "the people running this bot" in private.params["text"]
+    assert says(private.params["text"], "privacy_unanswered")
+    assert says(private.params["text"], "privacy_no_contact")
     [note] = await fake_api.wait_for("sendMessage", chat_id=GROUP)
-    assert "private chat" in note.params["text"] and "30 days" not in note.params["text"]
+    assert says(note.params["text"], "private_sent") and "30 days" not in note.params["text"]
 
     # Ana never started the bot: Telegram refuses, the group gets a deep link.
     fake_api.fail(
@@ -311,7 +311,7 @@ async def test_delete_me_removes_every_row_after_confirmation(fake_api: FakeBotA
     assert ConfirmDeleteMe().pack() in buttons(again)
     fake_api.user_presses(ANA, message_id(again), KeepMe().pack(), user_id=ANA)
     [kept] = await fake_api.wait_for("editMessageText", chat_id=ANA)
-    assert "nothing was deleted" in kept.params["text"]
+    assert says(kept.params["text"], "delete_me_kept")
     assert (await rows_about(app, ANA))["plans"] == 1
     assert (await rows_about(app, ANA))["plans"] == 1  # nothing happens before the press
     since = len(fake_api.calls)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fakebotapi import Call, FakeBotApi
-from helpers import FakeClock
+from helpers import FakeClock, says
 
 from bot.callbacks import (
     ChooseOperator,
@@ -82,11 +82,11 @@ async def test_expiry_today_after_nine(fake_api: FakeBotApi, clocked_bot) -> Non
     app, clock = clocked_bot
     user = Person(fake_api, 31)
     ask = await user.say("/remind 今天 smart")
-    assert "I'll remind you" not in ask.params["text"] and await plans(app, 31) == []
+    assert not says(ask.params["text"], "remind_saved") and await plans(app, 31) == []
     saved = await user.press(ask, RemindSoon("hour").pack())
-    assert "I'll remind you" in saved.params["text"] and "15:34" in saved.params["text"]
+    assert says(saved.params["text"], "remind_saved") and "15:34" in saved.params["text"]
     due = await user.reminder(app, clock, T0 + timedelta(hours=1, seconds=1))
-    assert "expires today" in due.params["text"]
+    assert says(due.params["text"], "remind_days_today")
     assert set(buttons(due)) == {"✅ Renewed", "⏰ Later…", "🛑 Stop"}
 
 
@@ -98,13 +98,13 @@ async def test_pause_and_resume(fake_api: FakeBotApi, clocked_bot) -> None:
     listing = await user.say("/reminders")
     view = await user.press(listing, ShowPlan(plan.id).pack())
     paused = await user.press(view, StopPlan(plan.id).pack(), "sendMessage")
-    assert "paused" in paused.params["text"]
+    assert says(paused.params["text"], "remind_paused")
     [plan] = await plans(app, 32)
     assert plan.paused
     resumed = await user.press(paused, ResumePlan(plan.id).pack())
-    assert "back on" in resumed.params["text"]
+    assert says(resumed.params["text"], "remind_resumed")
     due = await user.reminder(app, clock, datetime(2027, 3, 17, 9, 0, 1, tzinfo=PP))
-    assert "3 days left" in due.params["text"]
+    assert says(due.params["text"], "remind_days_left", days=3)
 
 
 async def test_edit_each_field(fake_api: FakeBotApi, clocked_bot) -> None:
@@ -114,9 +114,9 @@ async def test_edit_each_field(fake_api: FakeBotApi, clocked_bot) -> None:
     [plan] = await plans(app, 33)
     view = await user.press(await user.say("/reminders"), ShowPlan(plan.id).pack())
     asked = await user.press(view, RenamePlan(plan.id).pack(), "sendMessage")
-    assert "new name" in asked.params["text"]
+    assert says(asked.params["text"], "plan_ask_name")
     bad = await user.say("x" * 200)
-    assert "too long" in bad.params["text"]
+    assert says(bad.params["text"], "remind_label_too_long", length=200)
     view = await user.say("<i>Work</i> 📱")
     assert "&lt;i&gt;Work&lt;/i&gt; 📱" in view.params["text"]
     ops = await user.press(view, ChooseOperator(plan.id).pack())
@@ -126,9 +126,11 @@ async def test_edit_each_field(fake_api: FakeBotApi, clocked_bot) -> None:
     rems = await user.press(rems, SetPlanLead(plan.id, 7).pack())
     rems = await user.press(rems, SetPlanTime(plan.id, 20, 0).pack())
     date_ask = await user.press(view, buttons(view)["📅 Date"], "sendMessage")
-    assert "new expiry date" in date_ask.params["text"]
+    assert says(date_ask.params["text"], "remind_ask_new_date")
     odd = await user.say("31/02/2027")
-    assert "couldn't read a date" in odd.params["text"] or "passed" in odd.params["text"]
+    assert says(odd.params["text"], "remind_error_unparseable") or says(
+        odd.params["text"], "remind_error_past"
+    )
     await user.say("2027-05-31")
     [plan] = await plans(app, 33)
     assert (plan.label, plan.operator, plan.leads) == ("<i>Work</i> 📱", "metfone", (7, 3, 1, 0))
@@ -140,8 +142,8 @@ async def test_ten_dollars_on_smart(fake_api: FakeBotApi, clocked_bot) -> None:
     user = Person(fake_api, 34)
     saved = await user.say("/remind smart $10")
     text = saved.params["text"]
-    assert "$10 on Smart today → valid at least until Wed, 19 May 2027" in text
-    assert "check the SMS or the app" in text
+    hedge = {"amount": "$10", "operator": "Smart", "date": "Wed, 19 May 2027"}
+    assert says(text, "remind_amount_hedge", **hedge)
     [plan] = await plans(app, 34)
     assert plan.expiry.isoformat() == "2027-05-19"
 
@@ -152,19 +154,19 @@ async def test_keep_my_number_through_its_stages(fake_api: FakeBotApi, clocked_b
     saved = await user.say("/remind 2027-03-11 metfone")
     [plan] = await plans(app, 35)
     on = await user.press(saved, ToggleFollowUp(plan.id, True).pack(), "sendMessage")
-    assert "Keep my number is on" in on.params["text"]
+    assert says(on.params["text"], "plan_keep_number_on")
     texts = []
     for when in ("2027-03-11", "2027-03-12", "2027-05-04", "2027-06-03", "2027-09-01"):
         call = await user.reminder(app, clock, datetime.fromisoformat(f"{when}T09:00:01+07:00"))
         texts.append(call.params["text"])
-    assert "expires today" in texts[0]
-    assert "outgoing calls, SMS and data have stopped" in texts[1]
-    assert "incoming calls stop too" in texts[2]
-    assert "restored on request" in texts[3]
-    assert "may be given to someone else" in texts[4]
+    assert says(texts[0], "remind_days_today")
+    assert says(texts[1], "lifecycle_outgoing_stopped")
+    assert says(texts[2], "lifecycle_incoming_stopped")
+    assert says(texts[3], "lifecycle_terminated")
+    assert says(texts[4], "lifecycle_resold")
     last = fake_api.calls_of("sendMessage", 35)[-1]
     choose = await user.press(last, MarkRenewed(plan.id).pack(), "sendMessage")
     updated = await user.press(choose, RollForward(plan.id, 30).pack())
-    assert "Updated" in updated.params["text"]
+    assert says(updated.params["text"], "remind_updated")
     [plan] = await plans(app, 35)
     assert plan.state == "active" and plan.expiry.isoformat() == "2027-10-01"

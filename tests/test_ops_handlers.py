@@ -18,7 +18,7 @@ from bot.core.error_reports import RateLimit
 from bot.storage import Planned
 from bot.testing.offline import OfflineRequest, Sent
 from bot.usage import usage
-from tests.helpers import FakeClock, Session, offline_application, settings_for
+from tests.helpers import FakeClock, Session, offline_application, says, settings_for
 
 ADMIN = 7
 USER = 42
@@ -88,7 +88,7 @@ async def test_stats_count_questions_and_reminders_of_today(app) -> None:
     assert texts.html("stats_questions_refused", "en", today=1, week=1) in report.text
     assert texts.html("stats_questions_suggested", "en", today=0, week=0) in report.text
     assert texts.html("stats_reminders_sent", "en", today=1, week=1) in report.text
-    assert "Users: 2" in report.text and "Active plans: 1" in report.text
+    assert says(report.text, "stats_head", users=2, plans=1)
 
 
 # --- error reports ---------------------------------------------------------------------

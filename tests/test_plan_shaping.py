@@ -41,7 +41,7 @@ from bot.callbacks import (
 )
 from bot.handlers.plans import UNDO_SECONDS
 from bot.reminders.questions import looks_like_question
-from tests.helpers import BotHarness, FakeClock, harness
+from tests.helpers import BotHarness, FakeClock, harness, says
 
 # Tuesday 10 March 2026, 12:00 in Phnom Penh (UTC+7): today's 09:00 has passed
 NOW = datetime(2026, 3, 10, 5, 0, tzinfo=UTC)
@@ -93,7 +93,7 @@ def alerted(bot: BotHarness) -> str:
 
 async def test_expiry_today_after_nine_asks_before_saving(bot: BotHarness) -> None:
     [ask] = await bot.say("/remind 今天 smart")
-    assert "I'll remind you" not in ask.text and "Nothing is saved yet" in ask.text
+    assert not says(ask.text, "remind_saved") and says(ask.text, "remind_nothing_ahead")
     assert await plans(bot) == []
     labels = [b["text"] for row in ask.buttons for b in row]
     # only moments still ahead today: no "tomorrow morning" after the expiry day
@@ -104,7 +104,7 @@ async def test_expiry_today_after_nine_asks_before_saving(bot: BotHarness) -> No
         "✖ Cancel",
     ]
     await bot.press(RemindSoon("evening").pack())
-    assert "I'll remind you" in bot.texts()
+    assert says(bot.texts(), "remind_saved")
     plan = await one_plan(bot)
     assert await pending(bot, plan.id) == [("snooze", None, "2026-03-10 20:00")]
 
@@ -115,9 +115,9 @@ async def test_end_of_month_on_the_last_day_can_be_saved_without_reminder(
     clock = FakeClock(datetime(2026, 3, 31, 7, 0, tzinfo=UTC))  # 14:00 on 31 March
     async with harness(tmp_path / "m.sqlite3", clock) as bot:
         await bot.say("/remind end of month")
-        assert "Nothing is saved yet" in bot.texts()
+        assert says(bot.texts(), "remind_nothing_ahead")
         await bot.press(SaveWithoutReminder().pack())
-        assert "no reminder will be sent" in bot.texts() and "I'll remind you" not in bot.texts()
+        assert says(bot.texts(), "remind_saved_silent") and not says(bot.texts(), "remind_saved")
         plan = await one_plan(bot)
         assert plan.expiry == date(2026, 3, 31) and await pending(bot, plan.id) == []
 
@@ -143,7 +143,7 @@ async def test_guided_save_with_every_time_past_asks_too(bot: BotHarness) -> Non
     await bot.press(SkipLabel().pack())
     await bot.say("today")
     await bot.press(SavePlan().pack())
-    assert "Nothing is saved yet" in bot.texts() and await plans(bot) == []
+    assert says(bot.texts(), "remind_nothing_ahead") and await plans(bot) == []
     await bot.press(CancelFlow().pack())
     assert "Cancelled" in bot.texts() and await plans(bot) == []
 
@@ -183,7 +183,7 @@ async def test_a_question_at_the_name_step_is_asked_about(bot: BotHarness, quest
     await bot.say("/remind")
     await bot.press(PickOperator("smart").pack())
     await bot.say(question)
-    assert "name for this plan, or a question" in bot.texts()
+    assert says(bot.texts(), "remind_label_or_question")
     await bot.press(LabelIsQuestion().pack())
     assert "*1201#" in bot.texts() or "balance" in bot.texts().lower()
     assert "Step 2 of 4" in bot.texts()  # asked for the name again
@@ -208,8 +208,8 @@ async def test_plain_names_are_not_taken_for_questions(bot: BotHarness) -> None:
 async def test_smart_ten_dollars_gives_seventy_days_hedged(bot: BotHarness) -> None:
     await bot.say("/remind smart $10")
     text = bot.texts()
-    assert "$10 on Smart today → valid at least until Tue, 19 May 2026" in text
-    assert "check the SMS or the app" in text
+    hedge = {"amount": "$10", "operator": "Smart", "date": "Tue, 19 May 2026"}
+    assert says(text, "remind_amount_hedge", **hedge)
     plan = await one_plan(bot)
     assert (plan.operator, plan.expiry, plan.period_days) == ("smart", TODAY + timedelta(70), None)
 
@@ -223,17 +223,19 @@ async def test_smart_amount_forms(bot: BotHarness, line: str, days: int) -> None
 
 
 @pytest.mark.parametrize(
-    ("line", "words"),
+    ("line", "key", "known"),
     [
-        ("smart $7", "There is no $7 card"),
-        ("smart $99999999999", "There is no"),
-        ("cellcard $10", "only know how long a top-up lasts for Smart"),
-        ("$10", "only know how long a top-up lasts for Smart"),
+        ("smart $7", "remind_amount_no_card", {"amount": "$7"}),
+        ("smart $99999999999", "remind_amount_no_card", {}),
+        ("cellcard $10", "remind_amount_operator_unknown", {}),
+        ("$10", "remind_amount_operator_unknown", {}),
     ],
 )
-async def test_bad_amounts_save_nothing(bot: BotHarness, line: str, words: str) -> None:
+async def test_bad_amounts_save_nothing(
+    bot: BotHarness, line: str, key: str, known: dict[str, str]
+) -> None:
     await bot.say(f"/remind {line}")
-    assert words in bot.texts() and "Nothing was saved" in bot.texts()
+    assert says(bot.texts(), key, **known)
     assert await plans(bot) == []
 
 
@@ -243,10 +245,10 @@ async def test_renewed_smart_asks_the_amount(bot: BotHarness) -> None:
     await bot.say("/reminders")
     await bot.press(ShowPlan(plan.id).pack())
     await bot.press(MarkRenewed(plan.id).pack())
-    assert "How much did you top up" in bot.texts()
+    assert says(bot.texts(), "remind_renew_choose_amount")
     assert bot.buttons()["$10"] == RenewedAmount(plan.id, 1000).pack()
     await bot.press(RenewedAmount(plan.id, 1000).pack())
-    assert "valid at least until Tue, 19 May 2026" in bot.texts()
+    assert says(bot.texts(), "remind_amount_hedge", date="Tue, 19 May 2026")
     plan = await one_plan(bot)
     assert plan.expiry == date(2026, 5, 19) and plan.period_days == 70
     await bot.press(
@@ -284,7 +286,7 @@ async def test_edit_each_field(bot: BotHarness) -> None:
     await bot.say("   ")
     assert "can't be empty" in bot.texts()
     await bot.say("x" * 65)
-    assert "too long" in bot.texts()
+    assert says(bot.texts(), "remind_label_too_long")
     await bot.say("<b>工作</b> 📱")
     assert "&lt;b&gt;工作&lt;/b&gt; 📱" in bot.texts()
     await bot.press(ChooseOperator(plan.id).pack())
@@ -326,7 +328,7 @@ async def test_pause_and_resume(bot: BotHarness, clock: FakeClock) -> None:
     assert await bot.tick() == []
     paused_message = bot.message_with(ResumePlan(plan.id).pack())
     await bot.press(ResumePlan(plan.id).pack(), paused_message)
-    assert "back on" in bot.texts()
+    assert says(bot.texts(), "remind_resumed")
     assert await pending(bot, plan.id) == [
         ("lead", None, "2026-03-19 09:00"),
         ("lead", None, "2026-03-20 09:00"),
@@ -385,17 +387,17 @@ async def test_keep_my_number_walks_through_the_stages(bot: BotHarness, clock: F
     ]
     clock.set(datetime(2026, 3, 20, 2, 0, tzinfo=UTC))
     [on_the_day] = await bot.tick()
-    assert "expires today" in on_the_day.text
+    assert says(on_the_day.text, "remind_days_today")
     seen = []
     for day in ("2026-03-21", "2026-05-13", "2026-06-12", "2026-09-10"):
         clock.set(datetime.fromisoformat(f"{day}T02:00:00+00:00"))
         [msg] = await bot.tick()
         seen.append(msg.text)
-    assert "outgoing calls, SMS and data have stopped" in seen[0]
+    assert says(seen[0], "lifecycle_outgoing_stopped")
     assert "Metfone's own page" in seen[0]  # the operator confirms the rule
-    assert "from Wed, 20 May 2026 incoming calls stop too" in seen[1]
-    assert "restored on request" in seen[2]
-    assert "may be given to someone else" in seen[3] and "last keep-my-number" in seen[3]
+    assert says(seen[1], "lifecycle_incoming_stopped", begins="Wed, 20 May 2026")
+    assert says(seen[2], "lifecycle_terminated")
+    assert says(seen[3], "lifecycle_resold") and says(seen[3], "lifecycle_series_over")
     assert (await one_plan(bot)).state == "active"  # listed until renewed or deleted
 
 
@@ -407,7 +409,7 @@ async def test_renewed_ends_the_stages_and_other_operators_are_hedged(
     await bot.press(ToggleFollowUp(plan.id, True).pack())
     clock.set(datetime(2026, 3, 21, 2, 0, tzinfo=UTC))
     msgs = await bot.tick()
-    assert "own terms may differ" in msgs[-1].text
+    assert says(msgs[-1].text, "lifecycle_rule_national")
     await bot.press(MarkRenewed(plan.id).pack(), bot.message_with(MarkRenewed(plan.id).pack()))
     await bot.press(bot.buttons()["+30 days"])
     plan = await one_plan(bot)
@@ -425,7 +427,7 @@ async def test_keep_my_number_is_not_for_travel_esims(bot: BotHarness) -> None:
     await bot.press(
         ToggleFollowUp(plan.id, True).pack(), bot.request.messages[max(bot.request.messages)]
     )
-    assert "not for a data pack or a travel eSIM" in alerted(bot)
+    assert says(alerted(bot), "plan_keep_number_not_for_kind")
     assert not (await one_plan(bot)).follow_up
 
 
@@ -488,7 +490,7 @@ async def test_a_travel_esim_named_in_the_guided_flow_is_never_told_to_dial(
     assert plan.kind == "travel"
     clock.set(datetime(2026, 3, 17, 2, 0, tzinfo=UTC))
     [msg] = await bot.tick()
-    assert "*888*" not in msg.text and "app or website you bought it from" in msg.text
+    assert "*888*" not in msg.text and says(msg.text, "reminder_howto_esim")
 
 
 async def test_paused_plan_view_says_paused(bot: BotHarness) -> None:
@@ -497,7 +499,7 @@ async def test_paused_plan_view_says_paused(bot: BotHarness) -> None:
     await bot.press(StopPlan(plan.id).pack(), bot.request.messages[max(bot.request.messages)])
     await bot.say("/reminders")
     await bot.press(ShowPlan(plan.id).pack())
-    assert "Paused: no reminders are sent" in bot.texts()
+    assert says(bot.texts(), "plan_paused_mark")
     assert "already passed" not in bot.texts()
 
 

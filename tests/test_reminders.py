@@ -36,7 +36,7 @@ from bot.callbacks import (
     TypeRenewedDate,
 )
 from bot.testing.offline import BOT_USER
-from tests.helpers import BotHarness, FakeClock, harness, settings_for
+from tests.helpers import BotHarness, FakeClock, harness, says, settings_for
 
 # Tuesday 10 March 2026, 12:00 in Phnom Penh (UTC+7)
 NOW = datetime(2026, 3, 10, 5, 0, tzinfo=UTC)
@@ -63,11 +63,6 @@ async def plans(bot: BotHarness, chat_id: int = 1):
     return await bot.store.live_plans(chat_id)
 
 
-def opening(bot: BotHarness, key: str) -> str:
-    """The fixed start of an English text (up to its first placeholder)."""
-    return bot.app.bot_data["services"].content.texts.html(key, "en").split("{")[0]
-
-
 async def open_plan(bot: BotHarness, plan_id: int) -> None:
     """/reminders, then the plan's button: its view with every change."""
     await bot.say("/reminders")
@@ -83,9 +78,8 @@ def local(dt_utc_ts: int) -> str:
 
 async def test_one_line_with_time_operator_and_label(bot: BotHarness) -> None:
     [reply] = await bot.say("/remind 2026-12-31 08:30 Smart 月卡")
-    assert "Saved" in reply.text and "Thu, 31 Dec 2026" in reply.text
-    assert "busy time such as 09:00" in reply.text  # the morning herd, said up front
-    assert "296 days left" in reply.text
+    assert says(reply.text, "remind_saved") and "Thu, 31 Dec 2026" in reply.text
+    assert says(reply.text, "remind_days_left", days=296)
     assert "Mon, 28 Dec 2026 08:30" in reply.text and "Thu, 31 Dec 2026 08:30" in reply.text
     [plan] = await plans(bot)
     assert (plan.operator, plan.label, plan.expiry) == ("smart", "月卡", date(2026, 12, 31))
@@ -110,41 +104,43 @@ async def test_one_line_with_time_operator_and_label(bot: BotHarness) -> None:
 )
 async def test_one_line_forms(bot: BotHarness, text: str, expiry: date) -> None:
     [reply] = await bot.say(text)
-    assert "Saved" in reply.text
+    assert says(reply.text, "remind_saved")
     [plan] = await plans(bot)
     assert plan.expiry == expiry
 
 
 async def test_past_leads_are_skipped_and_not_listed(bot: BotHarness) -> None:
     [reply] = await bot.say("/remind 明天")  # 11 March: 3 days and 1 day before are past
-    assert "on the day" in reply.text
-    assert "1 day before" not in reply.text and "3 days before" not in reply.text
+    assert says(reply.text, "remind_lead_zero")
+    assert not says(reply.text, "remind_lead_one") and not says(
+        reply.text, "remind_lead_days", days=3
+    )
     [plan] = await plans(bot)
     assert len(await bot.store.pending_reminders(plan.id)) == 1
 
 
 @pytest.mark.parametrize(
-    ("text", "words"),
+    ("text", "key"),
     [
-        ("/remind 2020-01-01", "already passed"),
-        ("/remind 2031-01-01", "too far ahead"),
-        ("/remind banana pancakes", "couldn't read a date"),
+        ("/remind 2020-01-01", "remind_error_past"),
+        ("/remind 2031-01-01", "remind_error_too_far"),
+        ("/remind banana pancakes", "remind_error_unparseable"),
     ],
 )
-async def test_bad_dates_save_nothing(bot: BotHarness, text: str, words: str) -> None:
+async def test_bad_dates_save_nothing(bot: BotHarness, text: str, key: str) -> None:
     [reply] = await bot.say(text)
-    assert words in reply.text and "nothing was saved" in reply.text.lower()
+    assert says(reply.text, key)
     assert await plans(bot) == []
 
 
 async def test_ambiguous_date_is_confirmed(bot: BotHarness) -> None:
     [reply] = await bot.say("/remind 03/04 Cellcard")
-    assert "two ways" in reply.text
+    assert says(reply.text, "remind_ask_which_date")
     choices = bot.buttons()
     assert set(choices) == {"Thu, 4 Mar 2027", "Fri, 3 Apr 2026", "✖ Cancel"}
     assert await plans(bot) == []
     await bot.press(choices["Fri, 3 Apr 2026"])
-    assert "Saved" in bot.texts()
+    assert says(bot.texts(), "remind_saved")
     [plan] = await plans(bot)
     assert plan.expiry == date(2026, 4, 3) and plan.operator == "cellcard"
 
@@ -159,11 +155,11 @@ async def test_user_text_is_escaped(bot: BotHarness) -> None:
 async def test_at_most_twenty_plans(bot: BotHarness) -> None:
     for n in range(20):
         [reply] = await bot.say(f"/remind {n + 1}d")
-        assert "Saved" in reply.text
+        assert says(reply.text, "remind_saved")
     [reply] = await bot.say("/remind 30d")
-    assert "20 reminders" in reply.text
+    assert says(reply.text, "remind_limit", max=20)
     [reply] = await bot.say("/remind")
-    assert "20 reminders" in reply.text
+    assert says(reply.text, "remind_limit", max=20)
     assert len(await plans(bot)) == 20
 
 
@@ -186,13 +182,17 @@ async def test_guided_flow(bot: BotHarness) -> None:
     ]
     assert all(len(b["callback_data"].encode()) < 64 for row in ask.buttons for b in row)
     await bot.press(PickOperator("metfone").pack())
-    assert "Step 2 of 4" in bot.texts()
+    assert says(bot.texts(), "remind_ask_label")
     await bot.say("eSIM 10GB")
-    assert "Step 3 of 4" in bot.texts()
+    assert says(bot.texts(), "remind_ask_date")
     assert "+30 days" in bot.buttons()
     await bot.press(ExpiresIn(30).pack())
     preview = bot.texts()
-    assert "Step 4 of 4" in preview and "Thu, 9 Apr 2026" in preview and "30 days left" in preview
+    assert (
+        says(preview, "remind_preview")
+        and "Thu, 9 Apr 2026" in preview
+        and says(preview, "remind_days_left", days=30)
+    )
     assert "Mon, 6 Apr 2026 09:00" in preview
     assert await plans(bot) == []  # nothing saved before Save
     await bot.press(ToggleLead(7).pack())
@@ -201,7 +201,7 @@ async def test_guided_flow(bot: BotHarness) -> None:
     await bot.say("7:15pm")
     assert "Thu, 2 Apr 2026 19:15" in bot.texts()
     await bot.press(SavePlan().pack())
-    assert "Saved" in bot.texts()
+    assert says(bot.texts(), "remind_saved")
     [plan] = await plans(bot)
     assert (plan.operator, plan.label, plan.expiry) == ("metfone", "eSIM 10GB", date(2026, 4, 9))
     assert plan.leads == (7, 3, 1, 0) and plan.time_of_day == time(19, 15)
@@ -247,23 +247,23 @@ async def test_guided_calendar(bot: BotHarness) -> None:
 async def test_guided_bad_inputs_keep_the_step(bot: BotHarness) -> None:
     await bot.say("/remind")
     await bot.say("what?")
-    assert "tap one of the operator buttons" in bot.texts()
+    assert says(bot.texts(), "remind_pick_operator")
     await bot.say("cellcard")  # typed operator works too
     await bot.say("x" * 65)
-    assert "too long" in bot.texts()
+    assert says(bot.texts(), "remind_label_too_long")
     await bot.say("ok")
     await bot.say("2019-01-01")
-    assert "already passed" in bot.texts()
+    assert says(bot.texts(), "remind_error_past")
     await bot.say("05/06")
-    assert "two ways" in bot.texts()
+    assert says(bot.texts(), "remind_ask_which_date")
     await bot.press(PickExpiry(2026, 5, 6).pack())
-    assert "Step 4 of 4" in bot.texts()
+    assert says(bot.texts(), "remind_preview")
     await bot.press(ToggleLead(0).pack())
     await bot.press(ToggleLead(1).pack())
     await bot.press(ToggleLead(3).pack())  # the last one cannot be removed
     assert bot.last[0].params.get("show_alert")
     await bot.say("25:99")
-    assert "couldn't read that time" in bot.texts()
+    assert says(bot.texts(), "remind_time_bad")
 
 
 async def test_cancel_mid_way_saves_nothing(bot: BotHarness) -> None:
@@ -272,12 +272,12 @@ async def test_cancel_mid_way_saves_nothing(bot: BotHarness) -> None:
     await bot.say("Monthly")
     await bot.press(ExpiresIn(7).pack())
     [reply] = await bot.say("/cancel")
-    assert "Cancelled" in reply.text
+    assert says(reply.text, "remind_cancelled")
     assert await plans(bot) == []
     [reply] = await bot.say("2026-12-31")  # not read as a date any more: the FAQ answers
-    assert "Saved" not in reply.text and "Step" not in reply.text
+    assert not says(reply.text, "remind_saved") and not says(reply.text, "remind_preview")
     [reply] = await bot.say("/cancel")
-    assert "nothing to cancel" in reply.text
+    assert says(reply.text, "remind_nothing_to_cancel")
 
 
 async def test_start_remind_entry_for_deep_links(bot: BotHarness) -> None:
@@ -289,9 +289,9 @@ async def test_start_remind_entry_for_deep_links(bot: BotHarness) -> None:
     update = bot.user.message("/start remind", bot.app.bot)
     context = CallbackContext.from_update(update, bot.app)
     await start_remind(update, context)
-    assert "step 1 of 4" in bot.request.take()[0].text
+    assert says(bot.request.take()[0].text, "remind_ask_operator")
     await bot.press(PickOperator("cootel").pack())
-    assert "Step 2 of 4" in bot.texts()
+    assert says(bot.texts(), "remind_ask_label")
 
 
 async def test_starting_another_flow_leaves_the_first(bot: BotHarness) -> None:
@@ -304,13 +304,13 @@ async def test_starting_another_flow_leaves_the_first(bot: BotHarness) -> None:
     await bot.press(PickOperator("smart").pack())  # the guided flow now waits for a name
     await bot.press(ChangeDate(plan.id).pack(), listing)
     await bot.say("2026-11-30")  # a new date for the plan, not a name for the draft
-    assert opening(bot, "remind_updated") in bot.texts()
+    assert says(bot.texts(), "remind_updated")
     [plan] = await plans(bot)
     assert plan.expiry == date(2026, 11, 30)
     await bot.say("/remind")
     await bot.say("/timezone")
     await bot.say("Asia/Taipei")
-    assert opening(bot, "tz_set") in bot.texts()
+    assert says(bot.texts(), "tz_set")
     assert (await bot.store.get_user(1)).timezone == "Asia/Taipei"
     [reply] = await bot.say("/cancel")
     assert reply.text == bot.app.bot_data["services"].content.texts.html(
@@ -323,12 +323,12 @@ async def test_starting_another_flow_leaves_the_first(bot: BotHarness) -> None:
 
 async def test_reminders_list_and_ics(bot: BotHarness) -> None:
     [reply] = await bot.say("/reminders")
-    assert "no reminders yet" in reply.text
+    assert says(reply.text, "reminders_empty")
     await bot.say("/remind 2026-12-31 Smart 月卡")
     await bot.say("/remind 2026-04-01 eSIM")
     [listing] = await bot.say("/reminders")
     assert listing.text.index("eSIM") < listing.text.index("月卡")  # by expiry
-    assert "Next reminder: Sun, 29 Mar 2026 09:00" in listing.text
+    assert says(listing.text, "reminders_item", next="Sun, 29 Mar 2026 09:00")
     await bot.press(CalendarFile().pack())
     [doc] = [s for s in bot.last if s.method == "sendDocument"]
     body = next(iter(doc.files.values())).decode()
@@ -342,10 +342,10 @@ async def test_delete_with_confirmation_and_stale_buttons(bot: BotHarness) -> No
     listing = bot.message_with(AskDelete(plan.id).pack())
     await bot.press(AskDelete(plan.id).pack())
     await bot.press(KeepPlan(plan.id).pack())
-    assert "keeping" in bot.texts()
+    assert says(bot.texts(), "remind_kept")
     await bot.press(AskDelete(plan.id).pack(), listing)
     await bot.press(ConfirmDelete(plan.id).pack())
-    assert "Deleted" in bot.texts() and "undo" in bot.texts()
+    assert says(bot.texts(), "remind_deleted_undo")
     assert await plans(bot) == []
     assert await bot.store.next_due() is None
     for data in (
@@ -357,7 +357,7 @@ async def test_delete_with_confirmation_and_stale_buttons(bot: BotHarness) -> No
         await bot.press(data, listing)
         [alert] = bot.last
         assert alert.method == "answerCallbackQuery" and alert.params["show_alert"]
-        assert "no longer exists" in alert.params["text"]
+        assert says(alert.params["text"], "remind_stale")
 
 
 async def test_another_chats_plan_is_stale(tmp_path: Path, clock: FakeClock) -> None:
@@ -382,7 +382,7 @@ async def test_renewed_roll_forward_options(bot: BotHarness) -> None:
     assert not any(label.startswith("$") for label in choices)  # amounts are Smart's
     assert choices["+90 days"] == RollForward(plan.id, 90).pack()
     await bot.press(RollForward(plan.id, 90).pack())
-    assert "Updated" in bot.texts() and "Wed, 8 Jul 2026" in bot.texts()
+    assert says(bot.texts(), "remind_updated") and "Wed, 8 Jul 2026" in bot.texts()
     [plan] = await plans(bot)
     assert plan.expiry == date(2026, 7, 8) and plan.period_days == 90
     assert len(await bot.store.pending_reminders(plan.id)) == 3
@@ -396,11 +396,11 @@ async def test_renewed_type_a_date_and_change_date(bot: BotHarness) -> None:
     await open_plan(bot, plan.id)
     await bot.press(MarkRenewed(plan.id).pack())
     await bot.press(TypeRenewedDate(plan.id).pack())
-    assert "new expiry date" in bot.texts()
+    assert says(bot.texts(), "remind_ask_new_date")
     await bot.say("nonsense")
-    assert "couldn't read a date" in bot.texts()
+    assert says(bot.texts(), "remind_error_unparseable")
     await bot.say("2026-05-01")
-    assert "Updated" in bot.texts()
+    assert says(bot.texts(), "remind_updated")
     [plan] = await plans(bot)
     assert plan.expiry == date(2026, 5, 1) and plan.period_days == 30
     await bot.press(ChangeDate(plan.id).pack(), bot.message_with(ChangeDate(plan.id).pack()))
@@ -421,7 +421,7 @@ async def test_reminder_message_and_its_buttons(bot: BotHarness, clock: FakeCloc
     assert msg.method == "sendMessage" and int(msg.params["chat_id"]) == 1
     text = msg.text
     assert "&lt;i&gt;月卡&lt;/i&gt;" in text and "Smart" in text and "Fri, 20 Mar 2026" in text
-    assert "3 days left" in text and "*888*" in text and "/codes smart" in text
+    assert says(text, "remind_days_left", days=3) and "*888*" in text and "/codes smart" in text
     assert "/faq" in text
     assert [[b["text"] for b in row] for row in msg.buttons] == [
         ["✅ Renewed"],
@@ -452,9 +452,9 @@ async def test_reminder_message_and_its_buttons(bot: BotHarness, clock: FakeCloc
     ]
     clock.set(datetime(2026, 3, 18, 2, 0, tzinfo=UTC))
     [again] = await bot.tick()
-    assert "2 days left" in again.text
+    assert says(again.text, "remind_days_left", days=2)
     await bot.press(StopPlan(plan.id).pack(), bot.message_with(StopPlan(plan.id).pack()))
-    assert "paused" in bot.texts()
+    assert says(bot.texts(), "remind_paused")
     clock.set(datetime(2026, 3, 21, 2, 0, tzinfo=UTC))
     assert await bot.tick() == []
     [plan] = await plans(bot)  # still listed, paused
@@ -484,14 +484,14 @@ async def test_expired_notice_and_renew_from_it(bot: BotHarness, clock: FakeCloc
     [plan] = await plans(bot)
     clock.set(datetime(2026, 3, 25, 5, 0, tzinfo=UTC))  # the bot was down over the expiry
     [notice] = await bot.tick()
-    assert "expired on Fri, 20 Mar 2026" in notice.text
+    assert says(notice.text, "reminder_expired", date="Fri, 20 Mar 2026")
     assert [[b["text"] for b in row] for row in notice.buttons] == [
         ["✅ Renewed", "🛑 Stop"],
         ["📋 *1201#"],
     ]
     assert await bot.tick() == []
     [listing] = await bot.say("/reminders")
-    assert "expired 5 days ago" in listing.text
+    assert says(listing.text, "remind_days_ago", days=5)
     await bot.press(MarkRenewed(plan.id).pack(), bot.message_with(MarkRenewed(plan.id).pack()))
     await bot.press(RollForward(plan.id, 30).pack())
     [plan] = await plans(bot)
@@ -509,7 +509,7 @@ async def test_timezone_buttons_recompute_reminders(bot: BotHarness) -> None:
     names = {b["text"]: b["callback_data"] for row in ask.buttons for b in row}
     assert list(names) == ["Phnom Penh", "Shanghai", "Hong Kong", "Taipei", "Singapore", "Bangkok"]
     await bot.press(names["Shanghai"])
-    assert "Asia/Shanghai" in bot.texts() and "3 reminder(s)" in bot.texts()
+    assert "Asia/Shanghai" in bot.texts() and says(bot.texts(), "tz_set", count=3)
     pending = await bot.store.pending_reminders(plan.id)
     assert local(pending[0].send_at) == "2026-12-28 01:00"  # 09:00 in UTC+8
 
@@ -519,7 +519,7 @@ async def test_timezone_typed_name_and_unknown(bot: BotHarness) -> None:
     [plan] = await plans(bot)
     await bot.say("/timezone")
     await bot.say("Mars/Olympus")
-    assert "don't know the time zone" in bot.texts()
+    assert says(bot.texts(), "tz_unknown")
     await bot.say("europe/paris")
     assert "Europe/Paris" in bot.texts()
     pending = await bot.store.pending_reminders(plan.id)
@@ -561,7 +561,7 @@ async def test_forbidden_pauses_until_start(bot: BotHarness, clock: FakeClock) -
     await bot.say("/start")
     assert (await bot.store.get_user(1)).active
     [late] = await bot.tick()  # the missed reminders collapse into one
-    assert "2 days left" in late.text
+    assert says(late.text, "remind_days_left", days=2)
     assert await bot.tick() == []
 
 
@@ -592,7 +592,7 @@ async def test_server_errors_retry_and_flood_control(
     assert await bot.tick() == []
     clock.advance(1)
     [msg] = await bot.tick()
-    assert "3 days left" in msg.text
+    assert says(msg.text, "remind_days_left", days=3)
     rows = await bot.store.reminders_of_plan(plan.id)
     assert rows[0].state == "sent" and rows[0].attempts == 3
 
@@ -650,5 +650,5 @@ async def test_terminal_chat_supports_reminders(tmp_path: Path) -> None:
         await chat.say("/remind")
         await chat.say("2")  # Cellcard
     text = out.getvalue()
-    assert "Saved" in text and "Your reminders" in text and "How much did you top up" in text
-    assert "Step 2 of 4" in text
+    assert says(text, "remind_saved") and says(text, "reminders_header")
+    assert says(text, "remind_renew_choose_amount") and says(text, "remind_ask_label")

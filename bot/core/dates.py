@@ -865,6 +865,10 @@ def _find_dateparser_date(s: str, mask: list[bool], now_local: datetime) -> _Fou
 def _alias_patterns(
     operator_aliases: Mapping[str, str],
 ) -> list[tuple[re.Pattern[str], str]]:
+    """The aliases as patterns, longest first. The table comes in as data (codes.yaml's
+    `CodeBook.alias_table()` plus travel words, built by `reminders.planning`): core reads
+    no YAML. Unlike `CodeBook.find_operator` the parser needs where the alias sits, to cut
+    it out of the label."""
     keys: dict[str, str] = {}
     for alias, op in operator_aliases.items():
         key = normalize(alias)

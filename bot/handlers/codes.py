@@ -8,7 +8,7 @@ import html
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.constants import ParseMode
 
-from bot.callbacks import CodesCommon, CodesList, CodesOperator, CodesSection
+from bot.callbacks import CallbackData, CodesCommon, CodesList, CodesOperator, CodesSection
 from bot.context import BotContext
 from bot.copy_buttons import card_markup, dialable, lookup_markup, with_copy_rows
 from bot.core.answers import inline_results, operator_section_buttons, reply_language
@@ -126,27 +126,32 @@ async def open_section(update: Update, context: BotContext) -> None:
 
 async def open_common(update: Update, context: BotContext) -> None:
     """The codes for every network."""
-    query = update.callback_query
-    if CodesCommon.parse(query.data) is None:
-        await stale_button(update, context)
+    lang = await _answered(update, context, CodesCommon)
+    if lang is None:
         return
     book = context.content.codes
-    lang = await user_language(update, context)
-    await query.answer()
     markup = card_markup(book, None, keyboard(card_buttons(book, lang)))
-    await edit_or_ignore(query, render_common_card(book, lang), markup)
+    await edit_or_ignore(update.callback_query, render_common_card(book, lang), markup)
 
 
 async def back_to_operators(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    if CodesList.parse(query.data) is None:
-        await stale_button(update, context)
+    lang = await _answered(update, context, CodesList)
+    if lang is None:
         return
     book = context.content.codes
-    lang = await user_language(update, context)
-    await query.answer()
     text = operator_list_text(book, lang)
-    await edit_or_ignore(query, text, keyboard(operator_buttons(book, lang)))
+    await edit_or_ignore(update.callback_query, text, keyboard(operator_buttons(book, lang)))
+
+
+async def _answered(update: Update, context: BotContext, kind: type[CallbackData]) -> str | None:
+    """The person's language once a press of a `kind` button (no fields to check) is
+    answered; None after the stale-button alert."""
+    if kind.parse(update.callback_query.data) is None:
+        await stale_button(update, context)
+        return None
+    lang = await user_language(update, context)
+    await update.callback_query.answer()
+    return lang
 
 
 INLINE_CACHE_SECONDS = 30  # results are per user (language), so cache them briefly

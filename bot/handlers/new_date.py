@@ -14,18 +14,17 @@ from bot.callbacks import ChangeDate, PickNewDate, TypeRenewedDate
 from bot.core.dates import parse_date_only
 from bot.core.schedule import format_date
 from bot.handlers import flows
-from bot.handlers.owners import may_manage
 from bot.handlers.reminder_context import (
     Ctx,
     button,
     date_error,
     date_in_range,
-    live_plan,
     pressed,
     pressed_plan,
     reminder_ctx,
     reply,
     stale_button,
+    typed_plan,
 )
 from bot.handlers.reschedule import reschedule
 from bot.reminders.wording import plan_name
@@ -116,12 +115,8 @@ async def _move(
     edit_message: bool,
 ) -> int:
     flows.end_if(context, FLOW)
-    plan = await live_plan(c, target.plan_id)
+    plan = await typed_plan(update, c, target.plan_id)
     if plan is None:
-        await reply(update, c.html("remind_stale"))
-        return END
-    if not await may_manage(update, plan):
-        await reply(update, c.html("not_your_reminder"))
         return END
     period = max(1, (new - max(plan.expiry, c.today)).days) if target.renewed else None
     await reschedule(update, context, c, plan, new, period_days=period, edit_message=edit_message)

@@ -1,14 +1,15 @@
-"""/reminders and the buttons on saved plans: renewed, snooze, pause and resume, delete
-(with undo), calendar file. One callback per button; each looks the plan up again, so a
-button of a plan that was deleted, stopped or belongs to another chat gets an alert,
-never an error. The plan view and its edits are in plan_view."""
+"""/reminders and the buttons on saved plans: snooze, pause and resume, delete (with
+undo). One callback per button; each looks the plan up again, so a button of a plan that
+was deleted, stopped or belongs to another chat gets an alert, never an error. The plan
+view and its edits are in plan_view, "Renewed" in renewed, the .ics file in
+calendar_export."""
 
 from __future__ import annotations
 
 import contextlib
 from datetime import UTC, datetime
 
-from telegram import InputFile, Update
+from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CommandHandler, ContextTypes
 
@@ -18,29 +19,16 @@ from bot.callbacks import (
     ConfirmDelete,
     KeepPlan,
     ListPage,
-    MarkRenewed,
-    RenewedAmount,
     ResumePlan,
-    RollForward,
     ShowPlan,
     Snooze,
     SnoozeUntil,
     StopPlan,
-    TypeRenewedDate,
     UndoDelete,
 )
-from bot.core.calendar_file import CalendarWords, IcsPlan, build_ics
-from bot.core.dates import latest_allowed
-from bot.core.schedule import (
-    format_date,
-    format_datetime_local,
-    roll_forward,
-    soon_choices,
-)
-from bot.core.validity import format_cents, valid_until
+from bot.core.schedule import format_date, format_datetime_local, soon_choices
 from bot.core.zones import zone_label
 from bot.handlers.owners import is_group_admin
-from bot.handlers.private_chat import in_private
 from bot.handlers.reminder_context import (
     Ctx,
     alert,
@@ -52,11 +40,9 @@ from bot.handlers.reminder_context import (
     reminder_ctx,
     reply,
 )
-from bot.handlers.reschedule import reschedule
 from bot.keyboards import Row, keyboard
-from bot.reminders.facts import facts
 from bot.reminders.message import reminder_buttons
-from bot.reminders.planning import QUICK_DAYS, rows_for
+from bot.reminders.planning import rows_for
 from bot.reminders.sender import plans_changed
 from bot.reminders.wording import left_text, operator_name, plan_name
 from bot.storage import MAX_ACTIVE_PLANS, Plan
@@ -155,76 +141,6 @@ def _name(c: Ctx, plan: Plan) -> str:
     return plan_name(c.content, plan.label, plan.operator, c.lang)
 
 
-async def mark_renewed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """ "Renewed": asks how long for (+N days, the same period as before, or a typed date)."""
-    c = await reminder_ctx(update, context)
-    found = await pressed_plan(update, c, MarkRenewed)
-    if found is None:
-        return
-    _, plan = found
-    await update.callback_query.answer()
-    rows: list[Row] = []
-    table = facts(c.content.root).validity.get(plan.operator or "")
-    if table is not None and plan.kind == "validity":  # Smart: the card decides the days
-        cards = [
-            (format_cents(card.cents), RenewedAmount(plan.id, card.cents))
-            for card in table.dollar_cards()
-        ]
-        rows += [cards[:3], cards[3:]]
-    rows.append(
-        [(c.plain("remind_btn_plus_days", days=n), RollForward(plan.id, n)) for n in QUICK_DAYS]
-    )
-    if plan.period_days:  # learned from a renewal, never guessed
-        label = c.plain("remind_btn_same_period", days=plan.period_days)
-        rows.append([(label, RollForward(plan.id, plan.period_days))])
-    rows.append([(c.plain("remind_btn_type_date"), TypeRenewedDate(plan.id))])
-    key = "remind_renew_choose_amount" if table is not None else "remind_renew_choose"
-    text = c.html(key, name=_name(c, plan), date=format_date(plan.expiry, c.lang))
-    await reply(update, text, [r for r in rows if r])
-
-
-async def renewed_amount(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Renewed with a Smart card: the new expiry from the card table, hedged (whether a
-    top-up adds to the days left is not documented)."""
-    c = await reminder_ctx(update, context)
-    found = await pressed_plan(update, c, RenewedAmount)
-    if found is None:
-        return
-    button_data, plan = found
-    table = facts(c.content.root).validity.get(plan.operator or "")
-    days = table.days_for(button_data.cents) if table is not None else None
-    if table is None or days is None:
-        await alert(update, c.plain("stale_button"))
-        return
-    await update.callback_query.answer()
-    new = valid_until(c.today, days)
-    await reschedule(update, context, c, plan, new, period_days=days, edit_message=True)
-    hedge = c.html(
-        "remind_amount_hedge",
-        amount=format_cents(button_data.cents),
-        operator=operator_name(c.content, plan.operator, c.lang),
-        date=format_date(new, c.lang),
-    )
-    await reply(update, hedge)
-
-
-async def roll_forward_plan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Renewed for N days: moves the expiry N days on (from today if it had passed)."""
-    c = await reminder_ctx(update, context)
-    found = await pressed_plan(update, c, RollForward)
-    if found is None:
-        return
-    button_data, plan = found
-    latest = latest_allowed(c.today)
-    days = min(max(button_data.days, 1), (latest - c.today).days + 1)  # no overflow on forgery
-    new = roll_forward(plan.expiry, days, today=c.today)
-    if new > latest:
-        await alert(update, c.plain("remind_error_too_far", latest=format_date(latest, c.lang)))
-        return
-    await update.callback_query.answer()
-    await reschedule(update, context, c, plan, new, period_days=days, edit_message=True)
-
-
 async def snooze(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """⏰ Later: the reminder's buttons show the moments still ahead (in an hour, this
     evening, tomorrow morning), with Renewed and Stop kept."""
@@ -235,15 +151,11 @@ async def snooze(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     _, plan = found
     await update.callback_query.answer()
     choices: Row = [
-        (c.plain(f"remind_btn_soon_{name}", when=_hhmm(c, when)), SnoozeUntil(plan.id, name))  # type: ignore[arg-type]
+        (c.plain(f"remind_btn_soon_{name}", when=c.hhmm(when)), SnoozeUntil(plan.id, name))  # type: ignore[arg-type]
         for name, when in soon_choices(c.now, c.tz)
     ]
     rows = [choices, *_plain_rows(c, plan)]
     await _set_buttons(update, rows)
-
-
-def _hhmm(c: Ctx, when: datetime) -> str:
-    return when.astimezone(c.tz).strftime("%H:%M")
 
 
 def _plain_rows(c: Ctx, plan: Plan) -> list[Row]:
@@ -370,53 +282,6 @@ async def keep(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await edit(update, c.html("remind_kept", name=_name(c, plan)))
 
 
-async def send_calendar_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Every live plan as an .ics file: an all-day event per expiry, an alarm per reminder.
-    Pressed in a group, the file goes to the member's private chat."""
-    c = await reminder_ctx(update, context)
-    await update.callback_query.answer()
-    plans = await c.store.live_plans(c.chat_id, c.owner_filter)
-    if not plans:
-        await reply(update, c.html("reminders_empty"))
-        return
-
-    async def send(chat_id: int) -> object:
-        return await context.bot.send_document(
-            chat_id,
-            InputFile(await calendar_bytes(c, plans), filename="reminders.ics", attach=True),
-            caption=c.html("reminders_ics_caption"),
-        )
-
-    await in_private(update, context, c, "export", send)
-
-
-async def calendar_bytes(c: Ctx, plans: list[Plan]) -> bytes:
-    """Plans as an .ics file: their expiry days, an alarm per reminder still to come."""
-    ics_plans = []
-    for plan in plans:
-        pending = await c.store.pending_reminders(plan.id)
-        ics_plans.append(
-            IcsPlan(
-                id=plan.id,
-                label=plan.label,
-                operator=operator_name(c.content, plan.operator, c.lang),
-                expiry=plan.expiry,
-                reminders=[datetime.fromtimestamp(r.send_at, UTC) for r in pending],
-            )
-        )
-    return build_ics(ics_plans, calendar_words(c), c.now)
-
-
-def calendar_words(c: Ctx) -> CalendarWords:
-    """The calendar file's words (content/texts/calendar.yaml), as templates."""
-    return CalendarWords(
-        lang=c.lang,
-        expires=c.plain("calendar_event"),
-        plan=c.plain("calendar_plan"),
-        alarm=c.plain("calendar_alarm"),
-    )
-
-
 async def _drop_buttons(update: Update) -> None:
     await _set_buttons(update, [])
 
@@ -429,9 +294,6 @@ async def _set_buttons(update: Update, rows: list[Row]) -> None:
 def register(application: Application) -> None:
     application.add_handler(CommandHandler("reminders", list_plans))
     application.add_handler(button(show_page, ListPage))
-    application.add_handler(button(mark_renewed, MarkRenewed))
-    application.add_handler(button(roll_forward_plan, RollForward))
-    application.add_handler(button(renewed_amount, RenewedAmount))
     application.add_handler(button(snooze, Snooze))
     application.add_handler(button(snooze_until, SnoozeUntil))
     application.add_handler(button(pause, StopPlan))
@@ -440,4 +302,3 @@ def register(application: Application) -> None:
     application.add_handler(button(ask_delete, AskDelete))
     application.add_handler(button(delete, ConfirmDelete))
     application.add_handler(button(keep, KeepPlan))
-    application.add_handler(button(send_calendar_file, CalendarFile))

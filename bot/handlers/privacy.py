@@ -13,7 +13,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.callbacks import ConfirmDeleteMe, KeepMe
 from bot.handlers import flows
-from bot.handlers.plans import calendar_bytes
+from bot.handlers.calendar_export import calendar_bytes
 from bot.handlers.private_chat import Deliver, in_private
 from bot.handlers.reminder_context import Ctx, button, edit, pressed, reminder_ctx
 from bot.keyboards import keyboard

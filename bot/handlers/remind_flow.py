@@ -13,17 +13,18 @@ saves knowing nothing will be sent (NOTHING_AHEAD).
 
 Nothing is stored before Save (or before the one-line form is understood); what the
 steps collect lives in user_data as a Draft.
+
+This file holds the guided steps and the one states table; the other user actions
+live beside it: remind_one_line, remind_label_check (name or question?),
+remind_calendar (month picker), remind_saving (save, nothing ahead); remind_steps holds
+the Draft, the states and each step's buttons.
 """
 
 from __future__ import annotations
 
-import calendar as _calendar
 import logging
-import re
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
-from babel.dates import format_date as babel_format_date
 from telegram import Update
 from telegram.ext import (
     Application,
@@ -47,34 +48,45 @@ from bot.callbacks import (
     ShowMonth,
     SkipLabel,
     StepBack,
-    ToggleFollowUp,
     ToggleLead,
 )
 from bot.context import services
-from bot.core.answers import respond
-from bot.core.dates import (
-    ERROR_EMPTY,
-    ERROR_UNPARSEABLE,
-    LABEL_MAX,
-    RemindParse,
-    latest_allowed,
-    parse_date_only,
-    parse_remind,
-    parse_time_of_day,
-)
-from bot.core.schedule import (
-    DEFAULT_LEADS,
-    DEFAULT_TIME,
-    format_date,
-    soon_choices,
-)
-from bot.core.validity import find_amount, format_cents, valid_until
+from bot.core.dates import LABEL_MAX, parse_time_of_day
 from bot.handlers import flows
+from bot.handlers.remind_calendar import blank, show_month
+from bot.handlers.remind_label_check import ask_name_or_question, label_is_name, label_is_question
+from bot.handlers.remind_one_line import pick_which_day, remind_in_one_line, type_which_day
+from bot.handlers.remind_saving import (
+    remind_soon,
+    save_plan,
+    save_without_reminder,
+    type_in_nothing_ahead,
+)
+from bot.handlers.remind_steps import (
+    END,
+    EXPIRY,
+    FLOW,
+    LABEL,
+    LABEL_CHECK,
+    NOTHING_AHEAD,
+    OPERATOR,
+    REMINDERS,
+    WHICH_DAY,
+    Draft,
+    current_draft,
+    date_buttons,
+    draft_rows,
+    label_question,
+    nav,
+    operator_buttons,
+    pressed_in_draft,
+    skip_button,
+    take_typed_date,
+)
 from bot.handlers.reminder_context import (
     Ctx,
     alert,
     button,
-    date_error,
     date_in_range,
     edit,
     pressed,
@@ -84,53 +96,14 @@ from bot.handlers.reminder_context import (
     stale_button,
 )
 from bot.keyboards import Row
-from bot.reminders.facts import facts
-from bot.reminders.planning import (
-    QUICK_DAYS,
-    kind_of,
-    operator_aliases,
-    plan_rows,
-    travel_brand,
-)
 from bot.reminders.questions import looks_like_question
-from bot.reminders.sender import plans_changed
-from bot.reminders.wording import lead_key, operator_name, plan_name, summary
-from bot.storage import MAX_ACTIVE_PLANS, Planned
+from bot.reminders.wording import lead_key, summary
+from bot.storage import MAX_ACTIVE_PLANS
 
 log = logging.getLogger(__name__)
-
-FLOW = "remind"
-OPERATOR_CHOICES = ("smart", "cellcard", "metfone", "seatel", "cootel", "travel", "other")
 MAX_DAYS = 10_000  # beyond latest_allowed(); a forged "+N days" is refused, not overflowed
 LEAD_CHOICES = (7, 3, 1, 0)
 TIME_CHOICES = (time(8, 0), time(9, 0), time(12, 0), time(20, 0))
-
-# states
-OPERATOR = "operator"  # guided step 1: which operator
-LABEL = "label"  # guided step 2: an optional name
-EXPIRY = "expiry"  # guided step 3: the expiry date
-REMINDERS = "reminders"  # guided step 4: which days and what time, then Save
-WHICH_DAY = "which_day"  # one line: the date reads two ways; the chosen day saves
-LABEL_CHECK = "label_check"  # the typed name looked like a question: name or question?
-NOTHING_AHEAD = "nothing_ahead"  # every reminder time is past: a near moment, or none
-END = flows.END
-
-
-@dataclass
-class Draft:
-    """What the steps have collected so far."""
-
-    operator: str | None = None
-    label: str | None = None
-    expiry: date | None = None
-    time_of_day: time = DEFAULT_TIME
-    leads: tuple[int, ...] = DEFAULT_LEADS
-    cents: int | None = None  # the card amount the expiry was computed from (Smart)
-    pending_label: str | None = None  # typed at the name step; name or question?
-
-
-def _draft(context: ContextTypes.DEFAULT_TYPE) -> Draft | None:
-    return flows.current(context, FLOW)
 
 
 # --- entry ---------------------------------------------------------------------------
@@ -152,86 +125,8 @@ async def start_remind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
         await reply(update, c.html("remind_limit", max=MAX_ACTIVE_PLANS))
         return END
     flows.begin(context, FLOW, Draft())
-    await reply(update, c.html("remind_ask_operator"), _operator_buttons(c))
+    await reply(update, c.html("remind_ask_operator"), operator_buttons(c))
     return OPERATOR
-
-
-def _operator_buttons(c: Ctx) -> list[Row]:
-    names = [
-        (operator_name(c.content, op, c.lang), PickOperator(op))  # type: ignore[arg-type]
-        for op in OPERATOR_CHOICES
-    ]
-    return [names[0:3], names[3:5], names[5:7], _nav(c, None)]
-
-
-def _nav(c: Ctx, back: str | None) -> Row:
-    """◀ Back (to step `back`) and ✖ Cancel, under every wizard step."""
-    row: Row = [] if back is None else [(c.plain("remind_btn_back"), StepBack(back))]  # type: ignore[arg-type]
-    return [*row, *flows.cancel_row(c)]
-
-
-async def remind_in_one_line(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
-    """Stores a Draft from the whole line and saves it; a date that reads two ways asks
-    which day (WHICH_DAY); an unreadable one says why and saves nothing."""
-    c = await reminder_ctx(update, context)
-    raw = update.effective_message.text or ""
-    text = re.sub(r"^\s*/remind(@\w+)?\s*", "", raw, flags=re.I) or " ".join(context.args or [])
-    amount = find_amount(text)
-    rest = text if amount is None else f"{text[: amount.start]} {text[amount.end :]}"
-    parsed = parse_remind(rest, c.now, c.tz, operator_aliases(c.content))
-    draft = Draft(
-        operator="travel" if travel_brand(c.content, parsed.label) else parsed.operator,
-        label=parsed.label,
-        time_of_day=parsed.time_of_day or DEFAULT_TIME,
-    )
-    if amount is not None and parsed.error in (ERROR_EMPTY, ERROR_UNPARSEABLE):
-        return await _expiry_from_amount(update, context, c, draft, amount.cents, rest)
-    if parsed.ambiguous:
-        flows.begin(context, FLOW, draft)
-        await reply(update, c.html("remind_ask_which_date", text=text), _readings(c, parsed))
-        return WHICH_DAY
-    flows.end(context)
-    if not parsed.ok:
-        await reply(update, date_error(c, parsed, text))
-        return END
-    draft.expiry = parsed.expiry
-    return await _save(update, context, c, draft)
-
-
-async def _expiry_from_amount(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    c: Ctx,
-    draft: Draft,
-    cents: int,
-    rest: str,
-) -> str | int:
-    """`/remind smart $10`: the expiry from Smart's card table; another operator, or an
-    amount with no such card, says why and saves nothing."""
-    flows.end(context)
-    table = facts(c.content.root).validity.get(draft.operator or "")
-    if table is None:
-        await reply(update, c.html("remind_amount_operator_unknown"))
-        return END
-    # The parser names the label only once it found a date; a stand-in "today" lets it
-    # separate "月卡" from the operator in "smart $10 月卡".
-    label_only = parse_remind(f"{rest} today", c.now, c.tz, operator_aliases(c.content))
-    draft.label = label_only.label
-    days = table.days_for(cents)
-    if days is None:
-        cards = ", ".join(format_cents(card.cents) for card in table.cards)
-        await reply(
-            update, c.html("remind_amount_no_card", amount=format_cents(cents), cards=cards)
-        )
-        return END
-    draft.expiry = valid_until(c.today, days)
-    draft.cents = cents
-    return await _save(update, context, c, draft)
-
-
-def _readings(c: Ctx, parsed: RemindParse) -> list[Row]:
-    days: list[Row] = [[(format_date(d, c.lang), PickExpiry.of(d))] for d in parsed.ambiguous]
-    return [*days, _nav(c, None)]
 
 
 # --- guided steps ----------------------------------------------------------------------
@@ -246,16 +141,8 @@ async def pick_operator(update: Update, context: ContextTypes.DEFAULT_TYPE) -> s
         return END
     await update.callback_query.answer()
     flows.begin(context, FLOW, Draft(operator=button.operator))
-    await edit(update, _label_question(c), _skip_button(c))
+    await edit(update, label_question(c), skip_button(c))
     return LABEL
-
-
-def _label_question(c: Ctx) -> str:
-    return c.html("remind_ask_label", max=LABEL_MAX)
-
-
-def _skip_button(c: Ctx) -> list[Row]:
-    return [[(c.plain("remind_btn_skip"), SkipLabel())], _nav(c, OPERATOR)]
 
 
 async def type_operator(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
@@ -266,17 +153,17 @@ async def type_operator(update: Update, context: ContextTypes.DEFAULT_TYPE) -> s
     if op is None:
         await reply(update, c.html("remind_pick_operator"))
         return OPERATOR
-    draft = _draft(context) or Draft()
+    draft = current_draft(context) or Draft()
     flows.begin(context, FLOW, draft)
     draft.operator = op.id
-    await reply(update, _label_question(c), _skip_button(c))
+    await reply(update, label_question(c), skip_button(c))
     return LABEL
 
 
 async def type_label(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """Stores the typed name (too long: asks again); asks for the expiry date."""
     c = await reminder_ctx(update, context)
-    draft = _draft(context)
+    draft = current_draft(context)
     if draft is None:
         return END
     label = " ".join((update.effective_message.text or "").split())
@@ -284,87 +171,34 @@ async def type_label(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str 
         await reply(update, c.html("remind_label_too_long", length=len(label), max=LABEL_MAX))
         return LABEL
     if looks_like_question(services(context).matcher, label):
-        draft.pending_label = label
-        rows: list[Row] = [
-            [
-                (c.plain("remind_btn_is_name"), LabelIsName()),
-                (c.plain("remind_btn_is_question"), LabelIsQuestion()),
-            ],
-            _nav(c, OPERATOR),
-        ]
-        await reply(update, c.html("remind_label_or_question", text=label), rows)
-        return LABEL_CHECK
+        return await ask_name_or_question(update, c, draft, label)
     draft.label = label or None
-    await reply(update, c.html("remind_ask_date"), _date_buttons(c))
+    await reply(update, c.html("remind_ask_date"), date_buttons(c))
     return EXPIRY
-
-
-async def label_is_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
-    """The question-like text is the plan's name after all; asks for the expiry date."""
-    c = await reminder_ctx(update, context)
-    draft = _draft(context)
-    if draft is None or draft.pending_label is None:
-        await stale_button(update, c)
-        return END
-    await update.callback_query.answer()
-    draft.label, draft.pending_label = draft.pending_label, None
-    await edit(update, c.html("remind_ask_date"), _date_buttons(c))
-    return EXPIRY
-
-
-async def label_is_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
-    """Answers the typed question as the FAQ would, then asks for the name again."""
-    c = await reminder_ctx(update, context)
-    draft = _draft(context)
-    if draft is None or draft.pending_label is None:
-        await stale_button(update, c)
-        return END
-    await update.callback_query.answer()
-    svc = services(context)
-    answer = respond(svc.content, svc.matcher, draft.pending_label, c.lang)
-    draft.pending_label = None
-    await edit(update, answer.text)
-    await reply(update, _label_question(c), _skip_button(c))
-    return LABEL
 
 
 async def skip_label(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """Stores no name; asks for the expiry date."""
     c = await reminder_ctx(update, context)
-    draft = _draft(context)
+    draft = current_draft(context)
     if draft is None:
         await stale_button(update, c)
         return END
     await update.callback_query.answer()
     draft.label = None
-    await edit(update, c.html("remind_ask_date"), _date_buttons(c))
+    await edit(update, c.html("remind_ask_date"), date_buttons(c))
     return EXPIRY
-
-
-def _date_buttons(c: Ctx) -> list[Row]:
-    quick = [(c.plain("remind_btn_plus_days", days=n), ExpiresIn(n)) for n in QUICK_DAYS]
-    month = ShowMonth(c.today.year, c.today.month)
-    return [quick, [(c.plain("remind_btn_calendar"), month)], _nav(c, LABEL)]
 
 
 async def type_expiry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """Stores the typed date (and a time, if given); shows the reminders to confirm.
     A date that reads two ways asks which day; an unusable one says why."""
     c = await reminder_ctx(update, context)
-    draft = _draft(context)
+    draft = current_draft(context)
     if draft is None:
         return END
-    text = update.effective_message.text or ""
-    parsed = parse_date_only(text, c.now, c.tz)
-    if parsed.ambiguous:
-        await reply(update, c.html("remind_ask_which_date", text=text), _readings(c, parsed))
+    if not await take_typed_date(update, c, draft):
         return EXPIRY
-    if not parsed.ok:
-        await reply(update, date_error(c, parsed, text))
-        return EXPIRY
-    if parsed.time_of_day:
-        draft.time_of_day = parsed.time_of_day
-    draft.expiry = parsed.expiry
     await reply(update, *_preview(c, draft))
     return REMINDERS
 
@@ -374,7 +208,7 @@ async def pick_expiry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
     shows the reminders to confirm."""
     c = await reminder_ctx(update, context)
     chosen = await _pressed_day(update, c)
-    draft = _draft(context)
+    draft = current_draft(context)
     if chosen is None or draft is None:
         if chosen is not None:
             await stale_button(update, c)
@@ -398,70 +232,9 @@ async def _pressed_day(update: Update, c: Ctx) -> date | None:
     return day.date if day is not None else None
 
 
-async def show_month(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Shows a month to pick the expiry from (past days and days past the limit are blank);
-    stays in the current step."""
-    c = await reminder_ctx(update, context)
-    month = await pressed(update, c, ShowMonth)
-    if month is None:
-        return
-    first = date(month.year, month.month, 1)
-    if _draft(context) is None or not c.today.replace(day=1) <= first <= latest_allowed(c.today):
-        await stale_button(update, c)
-        return
-    await update.callback_query.answer()
-    await edit(
-        update, c.html("remind_calendar", month=_month_name(first, c.lang)), _month(c, first)
-    )
-
-
-def _month_name(first: date, lang: str) -> str:
-    pattern = "y年M月" if lang != "en" else "MMMM y"
-    locale = {"zh-Hans": "zh_Hans", "zh-Hant": "zh_Hant"}.get(lang, "en")
-    return babel_format_date(first, pattern, locale=locale)
-
-
-def _month(c: Ctx, first: date) -> list[Row]:
-    today, latest = c.today, latest_allowed(c.today)
-    rows: list[Row] = [[(d, Blank()) for d in c.plain("remind_weekdays").split()]]
-    for week in _calendar.Calendar(0).monthdayscalendar(first.year, first.month):
-        row = []
-        for day in week:
-            d = first.replace(day=day) if day else None
-            if d is None or d < today or d > latest:
-                row.append((" " if d is None else "·", Blank()))
-            else:
-                row.append((str(day), PickExpiry.of(d)))
-        rows.append(row)
-    rows.append(_month_nav(first, today, latest))
-    rows.append(_nav(c, EXPIRY))
-    return [row for row in rows if row]
-
-
-def _month_nav(first: date, today: date, latest: date) -> Row:
-    prev_month = (first - timedelta(days=1)).replace(day=1)
-    next_month = (first + timedelta(days=32)).replace(day=1)
-    nav = []
-    if prev_month >= today.replace(day=1):
-        nav.append(("‹", ShowMonth(prev_month.year, prev_month.month)))
-    if next_month <= latest:
-        nav.append(("›", ShowMonth(next_month.year, next_month.month)))
-    return nav
-
-
-async def blank(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A weekday name or an empty calendar cell: nothing to do."""
-    await update.callback_query.answer()
-
-
-def _rows(c: Ctx, draft: Draft) -> list[Planned]:
-    assert draft.expiry is not None
-    return plan_rows(c.content, draft.expiry, draft.leads, draft.time_of_day, c.tz, c.now)
-
-
 def _preview(c: Ctx, draft: Draft) -> tuple[str, list[Row]]:
     assert draft.expiry is not None
-    rows = _rows(c, draft)
+    rows = draft_rows(c, draft)
     text = c.html(
         "remind_preview",
         summary=summary(
@@ -478,17 +251,18 @@ def _preview(c: Ctx, draft: Draft) -> tuple[str, list[Row]]:
         for t in TIME_CHOICES
     ]
     save_row: Row = [(c.plain("remind_btn_save"), SavePlan())]
-    return text, [leads[:2], leads[2:], times, save_row, _nav(c, EXPIRY)]
+    return text, [leads[:2], leads[2:], times, save_row, nav(c, EXPIRY)]
 
 
 async def toggle_lead(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """Adds or removes one reminder day (the last one stays); shows the preview again."""
     c = await reminder_ctx(update, context)
-    button = await pressed(update, c, ToggleLead)
-    draft = _draft(context)
-    if button is None or draft is None or draft.expiry is None or button.days not in LEAD_CHOICES:
-        if button is not None:
-            await stale_button(update, c)
+    found = await pressed_in_draft(update, context, c, ToggleLead, dated=True)
+    if found is None:
+        return END
+    button, draft = found
+    if button.days not in LEAD_CHOICES:
+        await stale_button(update, c)
         return END
     leads = set(draft.leads) ^ {button.days}
     if not leads:
@@ -503,12 +277,10 @@ async def toggle_lead(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
 async def pick_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """Stores the pressed time of day; shows the preview again."""
     c = await reminder_ctx(update, context)
-    button = await pressed(update, c, PickTime)
-    draft = _draft(context)
-    if button is None or draft is None or draft.expiry is None:
-        if button is not None:
-            await stale_button(update, c)
+    found = await pressed_in_draft(update, context, c, PickTime, dated=True)
+    if found is None:
         return END
+    button, draft = found
     await update.callback_query.answer()
     draft.time_of_day = button.time
     await edit(update, *_preview(c, draft))
@@ -518,7 +290,7 @@ async def pick_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
 async def type_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """Stores a typed time of day (unreadable: says so); shows the preview again."""
     c = await reminder_ctx(update, context)
-    draft = _draft(context)
+    draft = current_draft(context)
     if draft is None or draft.expiry is None:
         return END
     t = parse_time_of_day(update.effective_message.text or "")
@@ -533,215 +305,35 @@ async def type_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
 async def save(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """Saves the plan and its reminders; the flow is over."""
     c = await reminder_ctx(update, context)
-    draft = _draft(context)
-    if draft is None or draft.expiry is None:
-        await stale_button(update, c)
+    found = await pressed_in_draft(update, context, c, SavePlan, dated=True)
+    if found is None:
         return END
+    _, draft = found
     await update.callback_query.answer()
-    return await _save(update, context, c, draft, edit_message=True)
+    return await save_plan(update, context, c, draft, edit_message=True)
 
 
 # --- one line: which day? -------------------------------------------------------------
 
 
-async def pick_which_day(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
-    """Stores the chosen reading of the one-line date and saves the plan."""
-    c = await reminder_ctx(update, context)
-    button = await pressed(update, c, PickExpiry)
-    draft = _draft(context)
-    if button is None or draft is None:
-        if button is not None:
-            await stale_button(update, c)
-        return END
-    if not date_in_range(c, button.date):
-        await alert(update, range_error(c, button.date))
-        return WHICH_DAY
-    await update.callback_query.answer()
-    draft.expiry = button.date
-    return await _save(update, context, c, draft, edit_message=True)
-
-
-async def type_which_day(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
-    """Stores a date typed instead of pressing a reading, and saves the plan."""
-    c = await reminder_ctx(update, context)
-    draft = _draft(context)
-    if draft is None:
-        return END
-    text = update.effective_message.text or ""
-    parsed = parse_date_only(text, c.now, c.tz)
-    if parsed.ambiguous:
-        await reply(update, c.html("remind_ask_which_date", text=text), _readings(c, parsed))
-        return WHICH_DAY
-    if not parsed.ok:
-        await reply(update, date_error(c, parsed, text))
-        return WHICH_DAY
-    if parsed.time_of_day:
-        draft.time_of_day = parsed.time_of_day
-    draft.expiry = parsed.expiry
-    return await _save(update, context, c, draft)
-
-
 # --- saving ------------------------------------------------------------------------------
-
-
-async def _save(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    c: Ctx,
-    draft: Draft,
-    *,
-    edit_message: bool = False,
-) -> int:
-    assert draft.expiry is not None
-    rows = _rows(c, draft)
-    if not rows:
-        return await _ask_nothing_ahead(update, context, c, draft, edit_message=edit_message)
-    return await _store(update, context, c, draft, rows, edit_message=edit_message)
-
-
-async def _ask_nothing_ahead(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    c: Ctx,
-    draft: Draft,
-    *,
-    edit_message: bool,
-) -> str:
-    """Every reminder time has passed: offer the near moments still ahead, or saving
-    without a reminder, before anything is stored."""
-    assert draft.expiry is not None
-    flows.begin(context, FLOW, draft)
-    choices = soon_choices(c.now, c.tz, last_day=draft.expiry)
-    rows: list[Row] = [
-        [(c.plain(f"remind_btn_soon_{name}", when=_hhmm(c, when)), RemindSoon(name))]  # type: ignore[arg-type]
-        for name, when in choices
-    ]
-    rows.append([(c.plain("remind_btn_no_reminder"), SaveWithoutReminder())])
-    rows.append(_nav(c, None))
-    text = c.html(
-        "remind_nothing_ahead",
-        name=plan_name(c.content, draft.label, draft.operator, c.lang),
-        date=format_date(draft.expiry, c.lang),
-    )
-    if edit_message and update.callback_query is not None:
-        await edit(update, text, rows)
-    else:
-        await reply(update, text, rows)
-    return NOTHING_AHEAD
-
-
-def _hhmm(c: Ctx, when: datetime) -> str:
-    return when.astimezone(c.tz).strftime("%H:%M")
-
-
-async def remind_soon(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
-    """Saves the plan with one reminder at the chosen near moment."""
-    c = await reminder_ctx(update, context)
-    button_data = await pressed(update, c, RemindSoon)
-    draft = _draft(context)
-    if button_data is None or draft is None or draft.expiry is None:
-        if button_data is not None:
-            await stale_button(update, c)
-        return END
-    choices = dict(soon_choices(c.now, c.tz, last_day=draft.expiry))
-    when = choices.get(button_data.choice)
-    if when is None:  # the moment passed while the question waited
-        await alert(update, c.plain("remind_soon_passed"))
-        return await _ask_nothing_ahead(update, context, c, draft, edit_message=True)
-    await update.callback_query.answer()
-    rows = [Planned(int(when.timestamp()), kind="snooze")]
-    return await _store(update, context, c, draft, rows, edit_message=True)
-
-
-async def type_in_nothing_ahead(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    """Typed text while the near moments are offered: asks for a button, saves nothing."""
-    c = await reminder_ctx(update, context)
-    await reply(update, c.html("remind_tap_a_button"))
-    return NOTHING_AHEAD
-
-
-async def save_without_reminder(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
-    """Saves the plan with no reminder at all, and says so plainly."""
-    c = await reminder_ctx(update, context)
-    draft = _draft(context)
-    if draft is None or draft.expiry is None:
-        await stale_button(update, c)
-        return END
-    await update.callback_query.answer()
-    return await _store(update, context, c, draft, [], edit_message=True)
-
-
-async def _store(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    c: Ctx,
-    draft: Draft,
-    rows: list[Planned],
-    *,
-    edit_message: bool,
-) -> int:
-    assert draft.expiry is not None
-    flows.end_if(context, FLOW)
-    kind = kind_of(c.content, draft.operator, draft.label)
-    plan_id = await c.store.add_plan(
-        c.chat_id,
-        operator=draft.operator,
-        label=draft.label,
-        expiry=draft.expiry,
-        time_of_day=draft.time_of_day,
-        leads=draft.leads,
-        period_days=None,  # learned from the first renewal, never guessed
-        reminders=rows,
-        now=c.now_ts,
-        owner_id=c.user_id,
-        thread_id=c.thread_id,
-        kind=kind,
-    )
-    buttons: list[Row] = []
-    if plan_id is None:
-        text = c.html("remind_limit", max=MAX_ACTIVE_PLANS)
-    else:
-        text = c.html(
-            "remind_saved" if rows else "remind_saved_silent",
-            summary=summary(
-                c, label=draft.label, operator=draft.operator, expiry=draft.expiry, rows=rows
-            ),
-        )
-        if draft.cents is not None:
-            text += "\n\n" + c.html(
-                "remind_amount_hedge",
-                amount=format_cents(draft.cents),
-                operator=operator_name(c.content, draft.operator, c.lang),
-                date=format_date(draft.expiry, c.lang),
-            )
-        if kind == "validity":
-            buttons.append([(c.plain("plan_btn_keep_number_on"), ToggleFollowUp(plan_id, True))])
-        log.info("plan %d saved for chat %d (%d reminders)", plan_id, c.chat_id, len(rows))
-        await plans_changed(context)
-    if edit_message and update.callback_query is not None:
-        await edit(update, text, buttons)
-    else:
-        await reply(update, text, buttons)
-    return END
 
 
 async def step_back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """◀ Back: shows an earlier step again; what was collected stays until replaced."""
     c = await reminder_ctx(update, context)
-    button_data = await pressed(update, c, StepBack)
-    draft = _draft(context)
-    if button_data is None or draft is None:
-        if button_data is not None:
-            await stale_button(update, c)
+    found = await pressed_in_draft(update, context, c, StepBack)
+    if found is None:
         return END
+    button_data, _ = found
     await update.callback_query.answer()
     if button_data.to == OPERATOR:
-        await edit(update, c.html("remind_ask_operator"), _operator_buttons(c))
+        await edit(update, c.html("remind_ask_operator"), operator_buttons(c))
         return OPERATOR
     if button_data.to == LABEL:
-        await edit(update, _label_question(c), _skip_button(c))
+        await edit(update, label_question(c), skip_button(c))
         return LABEL
-    await edit(update, c.html("remind_ask_date"), _date_buttons(c))
+    await edit(update, c.html("remind_ask_date"), date_buttons(c))
     return EXPIRY
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from telegram import Update
@@ -46,6 +46,10 @@ class Ctx(Reader):
     def now_ts(self) -> int:
         return int(self.now.timestamp())
 
+    def hhmm(self, when: datetime) -> str:
+        """A moment as the person's wall-clock time, as buttons and replies show it."""
+        return when.astimezone(self.tz).strftime("%H:%M")
+
 
 async def reminder_ctx(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Ctx:
     svc = services(context)
@@ -67,6 +71,16 @@ async def reply(update: Update, text: str, rows: list[Row] | None = None) -> Non
 async def edit(update: Update, text: str, rows: list[Row] | None = None) -> None:
     """Replace the message whose button was pressed."""
     await edit_or_ignore(update.callback_query, text, keyboard(rows or []))
+
+
+async def reply_or_edit(
+    update: Update, text: str, rows: list[Row] | None = None, *, edit_message: bool
+) -> None:
+    """In place of the pressed message when the step came from a button, else a new reply."""
+    if edit_message and update.callback_query is not None:
+        await edit(update, text, rows)
+    else:
+        await reply(update, text, rows)
 
 
 async def alert(update: Update, text: str) -> None:
@@ -117,6 +131,19 @@ async def pressed_plan(update: Update, c: Ctx, kind: type[Data]) -> tuple[Data, 
         await not_yours(update, c)
         return None
     return data, plan
+
+
+async def typed_plan(update: Update, c: Ctx, plan_id: int) -> Plan | None:
+    """The plan a typed answer changes, or None after replying why not (gone, or someone
+    else's): pressed_plan for the end of a typed conversation, where there is no alert."""
+    plan = await live_plan(c, plan_id)
+    if plan is None:
+        await reply(update, c.html("remind_stale"))
+        return None
+    if not await may_manage(update, plan):
+        await reply(update, c.html("not_your_reminder"))
+        return None
+    return plan
 
 
 def date_error(c: Ctx, parsed: RemindParse, text: str) -> str:

@@ -11,7 +11,6 @@ from telegram.ext import Application, ContextTypes, ConversationHandler, Message
 from bot.callbacks import RenamePlan
 from bot.core.dates import LABEL_MAX
 from bot.handlers import flows
-from bot.handlers.owners import may_manage
 from bot.handlers.plan_view import view
 from bot.handlers.reminder_context import (
     button,
@@ -19,6 +18,7 @@ from bot.handlers.reminder_context import (
     pressed_plan,
     reminder_ctx,
     reply,
+    typed_plan,
 )
 from bot.reminders.planning import kind_of, rows_for
 from bot.reminders.wording import plan_name
@@ -61,12 +61,8 @@ async def type_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
         await reply(update, c.html("remind_label_too_long", length=len(name), max=LABEL_MAX))
         return NEW_NAME
     flows.end_if(context, FLOW)
-    plan = await live_plan(c, target.plan_id)
+    plan = await typed_plan(update, c, target.plan_id)
     if plan is None:
-        await reply(update, c.html("remind_stale"))
-        return END
-    if not await may_manage(update, plan):
-        await reply(update, c.html("not_your_reminder"))
         return END
     kind = kind_of(c.content, plan.operator, name)
     rows = rows_for(c.content, plan, c.tz, c.now, kind=kind)

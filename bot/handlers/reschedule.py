@@ -8,7 +8,7 @@ from datetime import date
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.handlers.reminder_context import Ctx, edit, reply
+from bot.handlers.reminder_context import Ctx, reply_or_edit
 from bot.reminders.planning import rows_for
 from bot.reminders.sender import plans_changed
 from bot.reminders.wording import summary
@@ -42,7 +42,4 @@ async def reschedule(
             paused=plan.paused,
         ),
     )
-    if edit_message:
-        await edit(update, text)
-    else:
-        await reply(update, text)
+    await reply_or_edit(update, text, edit_message=edit_message)

@@ -21,10 +21,10 @@ from bot.handlers import flows
 from bot.handlers.reminder_context import (
     Ctx,
     button,
-    edit,
     pressed,
     reminder_ctx,
     reply,
+    reply_or_edit,
     stale_button,
 )
 from bot.reminders.planning import rows_for
@@ -49,7 +49,7 @@ async def ask_zone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | 
     flows.begin(context, FLOW, None)
     if context.args:
         return await _set_zone(update, context, c, " ".join(context.args), edit_message=False)
-    local = c.now.astimezone(c.tz).strftime("%H:%M")
+    local = c.hhmm(c.now)
     buttons = [(c.plain(key), PickZone(i)) for i, (key, _) in enumerate(ZONES)]
     await reply(
         update,
@@ -93,13 +93,8 @@ async def _set_zone(
     c = replace(c, tz=ZoneInfo(zone))
     count = await _replan(c)
     await plans_changed(context)
-    done = c.html(
-        "tz_set", tz=zone_label(zone), now=c.now.astimezone(c.tz).strftime("%H:%M"), count=count
-    )
-    if edit_message:
-        await edit(update, done)
-    else:
-        await reply(update, done)
+    done = c.html("tz_set", tz=zone_label(zone), now=c.hhmm(c.now), count=count)
+    await reply_or_edit(update, done, edit_message=edit_message)
     return END
 
 

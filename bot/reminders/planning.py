@@ -109,11 +109,10 @@ def zone_or(name: str | None, default: ZoneInfo) -> ZoneInfo:
 
 
 def operator_aliases(content: Content) -> dict[str, str]:
-    """Words that name an operator in a one-line /remind, to the operator id."""
+    """Words that name an operator in a one-line /remind, to the operator id: codes.yaml's
+    table (`CodeBook.alias_table`) plus the travel words, handed to the date parser as data."""
     aliases: dict[str, str] = {w: "travel" for w in facts(content.root).travel_words}
-    book = content.codes
-    if book is not None:
-        for op in book.operators.values():
-            for alias in (op.id, *op.names.values(), *op.aliases, *op.exact_aliases):
-                aliases.setdefault(alias, op.id)
+    if content.codes is not None:
+        for alias, operator_id in content.codes.alias_table().items():
+            aliases.setdefault(alias, operator_id)
     return aliases
