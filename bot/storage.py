@@ -606,10 +606,11 @@ class Store:
     ) -> bool:
         """Undo a delete made at or after `deleted_since`: the plan is active again with
         `reminders` (its reminders still to come). False when the undo window has passed,
-        the plan is not deleted, or the chat is already at its limit of live plans."""
+        the plan is not deleted, or its owner already has the limit of live plans in that
+        chat (the same count add_plan makes: per member, not per group)."""
         async with self.transaction() as db:
             async with db.execute(
-                """SELECT chat_id, expiry FROM plans
+                """SELECT chat_id, expiry, owner_id FROM plans
                    WHERE id = ? AND state = 'deleted' AND ended_at >= ?""",
                 (plan_id, deleted_since),
             ) as cur:
@@ -617,8 +618,9 @@ class Store:
             if row is None:
                 return False
             async with db.execute(
-                f"SELECT COUNT(*) FROM plans WHERE chat_id = ? AND state IN {LIVE_PLAN_STATES}",
-                (row[0],),
+                f"""SELECT COUNT(*) FROM plans WHERE chat_id = ? AND owner_id IS ?
+                      AND state IN {LIVE_PLAN_STATES}""",
+                (row[0], row[2]),
             ) as cur:
                 if (await cur.fetchone())[0] >= MAX_ACTIVE_PLANS:
                     return False

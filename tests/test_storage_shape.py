@@ -115,3 +115,35 @@ async def test_new_zone_keeps_sent_stages_sent(store: Store) -> None:
         ("follow_up", "incoming_stopped", NOW + 3600 + DAY),
         ("snooze", None, NOW + 2 * DAY),  # a snooze keeps its moment
     ]
+
+
+async def test_undo_counts_the_owners_plans_not_the_whole_group(store: Store) -> None:
+    """In a group the limit of live plans is per member: Bo's full list does not stop
+    Ana's undo, and Ana's own full list does."""
+    from bot.storage import MAX_ACTIVE_PLANS
+
+    async def group_plan(owner: int) -> int:
+        plan_id = await store.add_plan(
+            -100,
+            operator="smart",
+            label=None,
+            expiry=date(2027, 2, 1),
+            time_of_day=time(9, 0),
+            leads=(0,),
+            period_days=None,
+            reminders=[],
+            now=NOW,
+            owner_id=owner,
+        )
+        assert plan_id is not None
+        return plan_id
+
+    anas = await group_plan(7)
+    await store.end_plan(anas, "deleted", NOW)
+    for _ in range(MAX_ACTIVE_PLANS):
+        await group_plan(8)
+    assert await store.restore_deleted(anas, deleted_since=NOW, reminders=[], now=NOW + 1)
+    await store.end_plan(anas, "deleted", NOW + 2)
+    for _ in range(MAX_ACTIVE_PLANS):
+        await group_plan(7)
+    assert not await store.restore_deleted(anas, deleted_since=NOW, reminders=[], now=NOW + 3)
