@@ -138,6 +138,14 @@ MIGRATIONS: list[str] = [
     -- NULL = the chat sees the shared menus
     ALTER TABLE users ADD COLUMN chat_menu TEXT;
     """,
+    # 6: "same period as before" must come from a real renewal. Plans saved before the
+    # renewal period was learned stored the time from creation to expiry as their period;
+    # where that is still what period_days holds (within a day: time zones), forget it.
+    """
+    UPDATE plans SET period_days = NULL
+     WHERE period_days IS NOT NULL
+       AND abs(julianday(expiry) - julianday(date(created_at, 'unixepoch')) - period_days) <= 1;
+    """,
 ]
 
 MAX_ACTIVE_PLANS = 20
