@@ -1,0 +1,256 @@
+"""Train the FAQ classifier from content/ and write bot/core/faq_weights.npz.
+
+    uv run python -m bot.core.faq_train
+
+Run it after changing any `questions:` list, out_of_scope.yaml, synonyms.yaml
+or bot/core/faq_features.py (a test fails until you do). The regularisation
+strength and the answer / suggest / refuse thresholds are chosen by stratified
+k-fold cross-validation on the content's own paraphrases, so no threshold is
+tuned by hand against an evaluation set. Needs scikit-learn (a dev
+dependency); the bot itself only reads the weights with numpy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+from bot.content import Content, load_content
+from bot.core.faq_features import Featurizer, Features
+from bot.core.faq_model import (
+    ANSWER,
+    OUT_OF_SCOPE,
+    REFUSE,
+    SUGGEST,
+    WEIGHTS,
+    Model,
+    Thresholds,
+    inputs_hash,
+)
+from bot.core.text import normalize
+
+FOLDS = 5
+C_GRID = (8.0, 16.0, 32.0)
+ANSWER_GRID = tuple(np.round(np.arange(0.0, 0.81, 0.025), 3))
+SUGGEST_GRID = tuple(np.round(np.arange(0.02, 0.61, 0.02), 3))
+ALSO = 0.35
+# What each outcome is worth when picking thresholds: a wrong answer costs
+# more than a right one gains; a refused in-scope question loses nothing but
+# the chance. Out-of-scope questions as a group count half as much as in-scope.
+GAIN = {
+    (True, ANSWER, True): 1.0,
+    (True, ANSWER, False): -2.0,
+    (True, SUGGEST, True): 0.6,
+    (True, SUGGEST, False): -0.2,
+    (True, REFUSE, False): -0.3,
+    (False, REFUSE, True): 1.0,
+    (False, SUGGEST, False): -1.0,
+    (False, ANSWER, False): -2.5,
+}
+OOS_SHARE = 0.5
+
+
+def matcher_inputs(content: Content):
+    """The same inputs `bot.core.answers.build_matcher` hands to the Matcher."""
+    questions = {
+        entry.id: [q for qs in entry.questions.values() for q in qs]
+        for entry in content.faq.values()
+    }
+    oos = [q for qs in content.out_of_scope.values() for q in qs]
+    return questions, content.synonyms, oos
+
+
+def samples(
+    questions: Mapping[str, Sequence[str]], out_of_scope: Sequence[str]
+) -> tuple[list[str], list[str]]:
+    texts, labels = [], []
+    for topic, qs in [*questions.items(), (OUT_OF_SCOPE, out_of_scope)]:
+        for q in dict.fromkeys(qs):
+            if normalize(q):
+                texts.append(q)
+                labels.append(topic)
+    return texts, labels
+
+
+def matrix(feats: Sequence[Features], index: Mapping[str, int]) -> sparse.csr_matrix:
+    """Rows scaled by the length of all their features, as `Model.probabilities` does."""
+    rows, cols, vals = [], [], []
+    for r, f in enumerate(feats):
+        norm = math.sqrt(sum(w * w for w in f.values())) or 1.0
+        for name, w in f.items():
+            if name in index:
+                rows.append(r)
+                cols.append(index[name])
+                vals.append(w / norm)
+    return sparse.csr_matrix((vals, (rows, cols)), shape=(len(feats), len(index)))
+
+
+def fit(feats: Sequence[Features], labels: Sequence[str], c: float):
+    vocab = sorted({name for f in feats for name in f})
+    index = {name: i for i, name in enumerate(vocab)}
+    model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+    model.fit(matrix(feats, index), labels)
+    return vocab, index, model
+
+
+@dataclass
+class Fold:
+    probs: np.ndarray  # held-out probabilities, rows in sample order
+    classes: list[str]
+
+
+def cross_validate(texts, labels, synonyms, c: float, seed: int = 7) -> Fold:
+    train_featurizer = Featurizer(synonyms)
+    train_feats = [train_featurizer.features(t, correct=False) for t in texts]
+    classes = sorted(set(labels))
+    probs = np.zeros((len(texts), len(classes)))
+    folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=seed)
+    for train, test in folds.split(texts, labels):
+        vocab, index, model = fit([train_feats[i] for i in train], [labels[i] for i in train], c)
+        # Held-out questions go through the run-time path: typo correction
+        # against the training vocabulary, unknown words counted.
+        featurizer = Featurizer(synonyms, vocab)
+        x = matrix([featurizer.features(texts[i]) for i in test], index)
+        p = model.predict_proba(x)
+        cols = [classes.index(c) for c in model.classes_]
+        probs[np.ix_(test, cols)] = p
+    return Fold(probs, classes)
+
+
+def score(fold: Fold, labels: Sequence[str], th: Thresholds) -> tuple[float, dict[str, float]]:
+    """Utility of the thresholds on held-out predictions, and the figures behind it.
+
+    Vectorised form of `Thresholds.decide` (whose first suggestion is always
+    the best topic), so the whole grid is searched in a moment.
+    """
+    s = _summary(fold, tuple(labels))
+    refuse = (s.oos >= s.conf) | (s.conf < th.suggest)
+    answer = ~refuse & (s.lead >= th.answer)
+    suggest = ~refuse & ~answer
+    inn, out, right = s.in_scope, ~s.in_scope, s.right
+    n_in, n_out = max(inn.sum(), 1), max(out.sum(), 1)
+    gain_in = (
+        GAIN[(True, ANSWER, True)] * (answer & right)
+        + GAIN[(True, ANSWER, False)] * (answer & ~right)
+        + GAIN[(True, SUGGEST, True)] * (suggest & right)
+        + GAIN[(True, SUGGEST, False)] * (suggest & ~right)
+        + GAIN[(True, REFUSE, False)] * refuse
+    )
+    gain_out = (
+        GAIN[(False, REFUSE, True)] * refuse
+        + GAIN[(False, SUGGEST, False)] * suggest
+        + GAIN[(False, ANSWER, False)] * answer
+    )
+    total = gain_in[inn].sum() / n_in + OOS_SHARE * gain_out[out].sum() / n_out
+    return float(total), {
+        "cv_top1": float(right[inn].mean()),
+        "cv_top3": float(s.top3[inn].mean()),
+        "cv_answered_right": float((answer & right)[inn].mean()),
+        "cv_answer_or_first_suggestion": float(((answer | suggest) & right)[inn].mean()),
+        "cv_oos_refused": float(refuse[out].mean()),
+    }
+
+
+@dataclass
+class _Summary:
+    conf: np.ndarray
+    lead: np.ndarray  # best topic minus the next class (topic or out-of-scope)
+    oos: np.ndarray
+    right: np.ndarray
+    top3: np.ndarray
+    in_scope: np.ndarray
+
+
+_summaries: dict[tuple[int, tuple[str, ...]], _Summary] = {}
+
+
+def _summary(fold: Fold, labels: tuple[str, ...]) -> _Summary:
+    key = (id(fold), labels)
+    if key not in _summaries:
+        oos_col = fold.classes.index(OUT_OF_SCOPE)
+        topic_probs = fold.probs.copy()
+        topic_probs[:, oos_col] = -1.0
+        order = np.argsort(-topic_probs, axis=1)[:, :3]
+        ranked = np.sort(fold.probs, axis=1)
+        truth = np.array([fold.classes.index(lab) for lab in labels])
+        _summaries[key] = _Summary(
+            conf=topic_probs.max(axis=1),
+            lead=topic_probs.max(axis=1) - ranked[:, -2],
+            oos=fold.probs[:, oos_col],
+            right=order[:, 0] == truth,
+            top3=(order == truth[:, None]).any(axis=1),
+            in_scope=truth != oos_col,
+        )
+    return _summaries[key]
+
+
+def best_thresholds(fold: Fold, labels) -> tuple[float, Thresholds, dict[str, float]]:
+    best = (-math.inf, None, {})
+    for answer, suggest in itertools.product(ANSWER_GRID, SUGGEST_GRID):
+        th = Thresholds(float(answer), float(suggest), ALSO)
+        utility, figures = score(fold, labels, th)
+        if utility > best[0]:
+            best = (utility, th, figures)
+    return best
+
+
+def train(content: Content | None = None, verbose: bool = True) -> Model:
+    content = content or load_content()
+    questions, synonyms, oos = matcher_inputs(content)
+    texts, labels = samples(questions, oos)
+    start = time.perf_counter()
+    chosen = None
+    for c in C_GRID:
+        fold = cross_validate(texts, labels, synonyms, c)
+        utility, th, figures = best_thresholds(fold, labels)
+        if verbose:
+            print(f"C={c:<5} utility={utility:.3f} {th} {_fmt(figures)}")
+        if chosen is None or utility > chosen[0]:
+            chosen = (utility, c, th, figures)
+    _, c, th, figures = chosen
+    featurizer = Featurizer(synonyms)
+    feats = [featurizer.features(t, correct=False) for t in texts]
+    vocab, _, model = fit(feats, labels, c)
+    classes = [str(x) for x in model.classes_]
+    report = {**figures, "C": c, "folds": FOLDS, "questions": len(texts)}
+    trained = Model(
+        vocab,
+        model.coef_.T,
+        model.intercept_,
+        classes,
+        th,
+        inputs_hash(questions, synonyms, oos),
+        report,
+    )
+    if verbose:
+        print(f"chose C={c} {th}; {len(vocab)} features, {len(classes)} classes, "
+              f"{len(texts)} questions, {time.perf_counter() - start:.1f} s")
+    return trained
+
+
+def _fmt(figures: Mapping[str, float]) -> str:
+    return " ".join(f"{k}={v:.3f}" for k, v in figures.items())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(WEIGHTS))
+    args = parser.parse_args()
+    model = train()
+    from pathlib import Path
+
+    model.save(Path(args.out))
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
