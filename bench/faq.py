@@ -130,12 +130,21 @@ def main() -> None:
     topics = set(content.faq)
     report = matcher.model.report
 
-    print(f"matcher loaded in {build_ms:.0f} ms: {len(matcher.model.features)} features, "
-          f"{len(matcher.model.classes)} classes; weights stale: {matcher.stale}")
-    print(f"\ncross-validation ({report.get('folds')}-fold over {report.get('questions')} "
-          "content questions, thresholds chosen by it):")
-    for key in ("cv_top1", "cv_top3", "cv_answered_right", "cv_answer_or_first_suggestion",
-                "cv_oos_refused"):
+    print(
+        f"matcher loaded in {build_ms:.0f} ms: {len(matcher.model.features)} features, "
+        f"{len(matcher.model.classes)} classes; weights stale: {matcher.stale}"
+    )
+    print(
+        f"\ncross-validation ({report.get('folds')}-fold over {report.get('questions')} "
+        "content questions, thresholds chosen by it):"
+    )
+    for key in (
+        "cv_top1",
+        "cv_top3",
+        "cv_answered_right",
+        "cv_answer_or_first_suggestion",
+        "cv_oos_refused",
+    ):
         print(f"  {key:<32}{report.get(key, float('nan')):.3f}")
 
     all_cases = []
@@ -156,8 +165,10 @@ def main() -> None:
     naive_n = sum(c["expect"] in topics for c in all_cases)
     naive_refused = sum(naive.predict(c["q"]) is None for c in all_cases if c["expect"] is None)
     naive_out = sum(c["expect"] is None for c in all_cases)
-    print(f"naive WRatio on all sets: in-scope {naive_hits}/{naive_n}, "
-          f"refused {naive_refused}/{naive_out}")
+    print(
+        f"naive WRatio on all sets: in-scope {naive_hits}/{naive_n}, "
+        f"refused {naive_refused}/{naive_out}"
+    )
 
     questions = distinct_questions(content, all_cases, 400 if args.quick else 2000)
     clear_caches()
@@ -166,10 +177,14 @@ def main() -> None:
     base = timing(naive.predict, questions)
     print(f"\ntimed {len(questions)} distinct questions once each, caches cleared first")
     print(f"{'design':<34}{'mean ms':>9}{'p50 ms':>9}{'p99 ms':>9}")
-    print(f"{'respond() (classifier + codes)':<34}{ours['mean_ms']:>9.3f}{ours['p50_ms']:>9.3f}"
-          f"{ours['p99_ms']:>9.3f}")
-    print(f"{'naive WRatio nearest paraphrase':<34}{base['mean_ms']:>9.3f}{base['p50_ms']:>9.3f}"
-          f"{base['p99_ms']:>9.3f}")
+    print(
+        f"{'respond() (classifier + codes)':<34}{ours['mean_ms']:>9.3f}{ours['p50_ms']:>9.3f}"
+        f"{ours['p99_ms']:>9.3f}"
+    )
+    print(
+        f"{'naive WRatio nearest paraphrase':<34}{base['mean_ms']:>9.3f}{base['p50_ms']:>9.3f}"
+        f"{base['p99_ms']:>9.3f}"
+    )
     print("target: respond() p99 under 2 ms, >= 5x faster than naive")
     speedup = base["mean_ms"] / ours["mean_ms"]
     print(

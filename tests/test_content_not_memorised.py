@@ -81,6 +81,10 @@ def test_no_held_out_question_in_content(path):
 
 
 def test_near_duplicate_catches_small_edits():
-    assert near_duplicate(squeeze("一个套餐能在两台手机用吗"), squeeze("一个套餐能在两台手机上用吗？"))
-    assert near_duplicate(squeeze("Where to buy a top-up card"), squeeze("where do i buy a topup card"))
+    assert near_duplicate(
+        squeeze("一个套餐能在两台手机用吗"), squeeze("一个套餐能在两台手机上用吗？")
+    )
+    assert near_duplicate(
+        squeeze("Where to buy a top-up card"), squeeze("where do i buy a topup card")
+    )
     assert not near_duplicate(squeeze("怎么续费"), squeeze("怎么退订"))

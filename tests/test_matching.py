@@ -49,7 +49,7 @@ def evaluate(matcher, path: Path) -> tuple[float, float, float, list[str]]:
             n_in += 1
             ok = got in expected
             right += ok
-            first += ok or (result.suggestions[:1] and result.suggestions[0] in expected)
+            first += ok or result.suggestions[:1] in [(t,) for t in expected]
         if not ok:
             misses.append(f"{case['q']!r}: expected {case['expect']}, got {result}")
     print(f"{path.name}: right {right}/{n_in}, first {first}/{n_in}, refused {refused}/{n_out}")

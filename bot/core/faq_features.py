@@ -56,6 +56,8 @@ class Featurizer:
         words = {f[2:]: f for f in known if f.startswith("w:") and f[2:].isalpha()}
         words.update(self._synonyms.single_words())
         self._vocab_feature = words
+        # Inflections of one-word synonyms ("recharged", "refills") mean the same concept.
+        self._synonym_stems = {_stem(w): f for w, f in self._synonyms.single_words().items()}
         self._vocab = sorted(words)
         self._known_stems = frozenset(f[2:] for f in known if f.startswith("w:"))
         self._correct: Callable[[str, str], str] = lru_cache(maxsize=4096)(self._correct_uncached)
@@ -97,7 +99,9 @@ class Featurizer:
             if word in EN_STOP:
                 continue
             stem = _stem(word) if word.isalpha() else word
-            if correct and word.isalpha() and stem not in self._known_stems:
+            if stem in self._synonym_stems:
+                feats.append(self._synonym_stems[stem])
+            elif correct and word.isalpha() and stem not in self._known_stems:
                 feats.append(self._correct(word, stem))
             else:
                 feats.append("w:" + stem)
