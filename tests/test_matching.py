@@ -145,3 +145,13 @@ def test_callback_data_fits_telegram(content, matcher):
         for row in reply.buttons:
             for _, data in row:
                 assert len(data.encode()) <= 64
+
+
+def test_answers_naming_an_operator_show_its_codes_without_crashing(content, matcher):
+    """A topic with codes, asked about one operator, answers with that operator's codes."""
+    for entry in content.faq.values():
+        if not entry.code_purposes:
+            continue
+        for operator in ("Metfone", "Smart", "Cellcard"):
+            reply = respond(content, matcher, f"{entry.questions['en'][0]} {operator}", "en")
+            assert reply.text

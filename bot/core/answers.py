@@ -104,7 +104,8 @@ def respond(content: Content, matcher: Matcher, question: str, preferred: str) -
         operator = book.find_operator(stripped) if book and entry.code_purposes else None
         if operator is not None:
             codes = [c for p in entry.code_purposes for c in book.lookup(operator.id, p)]
-            codes = list(dict.fromkeys(codes))
+            # Codes carry label/notes dicts (unhashable): dedupe by what the user sees.
+            codes = list({(c.operator, c.purpose, c.code): c for c in codes}.values())
             block = render_codes(book, codes, lang, title=operator.name(lang))
             text = f"{card.text}\n\n{block}"
             if block and len(text) <= TELEGRAM_LIMIT:

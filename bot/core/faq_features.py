@@ -23,6 +23,7 @@ from bot.core.text import normalize
 
 UNIGRAM_WEIGHT = 0.5  # single Han characters are weak evidence next to bigrams
 CONTEXT_WEIGHT = 0.35  # sentences of a long post that do not ask anything
+MAX_CORRECTIONS = 6  # typo look-ups per message: a long post must not cost milliseconds
 
 EN_STOP = frozenset(
     """a an the i me my mine we our you your it its is am are was were be been being do does did
@@ -58,12 +59,17 @@ class Featurizer:
         self._vocab_feature = words
         # Inflections of one-word synonyms ("recharged", "refills") mean the same concept.
         self._synonym_stems = {_stem(w): f for w, f in self._synonyms.single_words().items()}
-        self._vocab = sorted(words)
+        # Candidates by length: a word one or two edits away differs in length by at most that.
+        self._by_length: dict[int, list[str]] = {}
+        for w in sorted(words):
+            self._by_length.setdefault(len(w), []).append(w)
         self._known_stems = frozenset(f[2:] for f in known if f.startswith("w:"))
+        self._corrections_left = MAX_CORRECTIONS
         self._correct: Callable[[str, str], str] = lru_cache(maxsize=4096)(self._correct_uncached)
 
     def features(self, text: str, *, correct: bool = True) -> Features:
         """Weighted features of a message; the asking sentences of a long one weigh most."""
+        self._corrections_left = MAX_CORRECTIONS
         sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
         asking = [bool(_ASKS.search(s)) for s in sentences]
         story = len(sentences) > 1 and any(asking) and not all(asking)
@@ -102,7 +108,11 @@ class Featurizer:
             if stem in self._synonym_stems:
                 feats.append(self._synonym_stems[stem])
             elif correct and word.isalpha() and stem not in self._known_stems:
-                feats.append(self._correct(word, stem))
+                if self._corrections_left > 0:
+                    self._corrections_left -= 1
+                    feats.append(self._correct(word, stem))
+                else:
+                    feats.append("w:" + stem)
             else:
                 feats.append("w:" + stem)
 
@@ -113,11 +123,14 @@ class Featurizer:
         5 letters, two from 8; 4-letter words only by a swap of two letters.
         """
         n = len(word)
-        if n < 4 or not self._vocab:
+        if n < 4:
             return "w:" + stem
         limit = 2 if n >= 8 else 1
+        candidates = [
+            w for k in range(n - limit, n + limit + 1) for w in self._by_length.get(k, ())
+        ]
         best = process.extractOne(
-            word, self._vocab, scorer=DamerauLevenshtein.distance, score_cutoff=limit
+            word, candidates, scorer=DamerauLevenshtein.distance, score_cutoff=limit
         )
         if best is None or (n == 4 and sorted(best[0]) != sorted(word)):
             return "w:" + stem
