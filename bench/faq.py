@@ -146,7 +146,7 @@ def main() -> None:
     )
     print(
         f"\ncross-validation ({report.get('folds')}-fold over {report.get('questions')} "
-        "content questions, thresholds chosen by it):"
+        "content questions; thresholds chosen on these held-out predictions and faq-tune):"
     )
     for key in (
         "cv_top1",
