@@ -17,7 +17,7 @@ DATA = Path(__file__).parent / "data"
 BLIND = DATA / "faq-blind.jsonl"
 # Written blind by another engineer; never tune on it (tune on faq-tune.jsonl instead).
 BLIND_SHA256 = "be7298fd6d7a92ee54c5610218a721f7f78d630e0dd4fe10198e958cfbf34814"
-BLIND_FLOORS = {"right": 0.70, "first": 0.72, "refused": 0.88}
+BLIND_FLOORS = {"right": 0.68, "first": 0.82, "refused": 0.92}
 
 
 @pytest.fixture(scope="module")
@@ -136,6 +136,9 @@ def test_thresholds_decide():
     assert (suggest.outcome, suggest.suggestions) == (SUGGEST, ("a", "b"))
     assert th.decide(classes, np.array([0.3, 0.2, 0.5])).outcome == REFUSE
     assert th.decide(classes, np.array([0.15, 0.1, 0.05])).outcome == REFUSE
+    domain = Thresholds(answer=0.3, suggest=0.2, also=0.5, domain_suggest=0.1)
+    assert domain.decide(classes, np.array([0.15, 0.1, 0.05])).outcome == REFUSE
+    assert domain.decide(classes, np.array([0.15, 0.1, 0.05]), in_domain=True).outcome == SUGGEST
 
 
 def test_model_round_trips_through_the_weights_file(tmp_path):

@@ -43,8 +43,11 @@ class Thresholds:
     answer: float  # answer outright when the best topic leads the next class by this much
     suggest: float  # below this nothing is close enough: out of scope
     also: float  # runner-ups within this fraction of the best are suggested too
+    # The same floor for questions that use a domain word (a synonym concept:
+    # top up, 号码, eSIM ...): such a person is probably asking about their SIM.
+    domain_suggest: float | None = None
 
-    def decide(self, classes: Sequence[str], probs: np.ndarray) -> Match:
+    def decide(self, classes: Sequence[str], probs: np.ndarray, in_domain: bool = False) -> Match:
         order = np.argsort(-probs)[:6]
         ranking = tuple((classes[i], round(float(probs[i]), 4)) for i in order)
         topics = [(c, p) for c, p in ranking if c != OUT_OF_SCOPE]
@@ -52,7 +55,10 @@ class Thresholds:
         if not topics:
             return Match(REFUSE, None, 0.0, ranking=ranking)
         top, conf = topics[0]
-        if oos >= conf or conf < self.suggest:
+        floor = self.suggest
+        if in_domain and self.domain_suggest is not None:
+            floor = self.domain_suggest
+        if oos >= conf or conf < floor:
             return Match(REFUSE, None, conf, ranking=ranking)
         runner = ranking[1][1] if len(ranking) > 1 else 0.0
         if conf - runner >= self.answer:
@@ -134,7 +140,9 @@ class Model:
                 weights=self.weights.astype(np.float16),
                 bias=self.bias,
                 classes=np.array(self.classes),
-                thresholds=np.array([t.answer, t.suggest, t.also]),
+                thresholds=np.array(
+                    [t.answer, t.suggest, t.also, _or(t.domain_suggest, t.suggest)]
+                ),
                 trained_on=np.array(self.trained_on),
                 report=np.array(json.dumps(self.report, sort_keys=True)),
             )
@@ -142,13 +150,22 @@ class Model:
     @classmethod
     def load(cls, path: Path = WEIGHTS) -> Model:
         with np.load(path, allow_pickle=False) as data:
-            answer, suggest, also = (float(x) for x in data["thresholds"])
+            answer, suggest, also, domain_suggest = (float(x) for x in data["thresholds"])
             return cls(
                 data["features"].tolist(),
                 data["weights"].astype(np.float32),
                 data["bias"],
                 data["classes"].tolist(),
-                Thresholds(answer, suggest, also),
+                Thresholds(answer, suggest, also, domain_suggest),
                 str(data["trained_on"]),
                 json.loads(str(data["report"])),
             )
+
+
+def in_domain(feats: faq_features.Features) -> bool:
+    """Whether a question uses one of the FAQ's domain words (a synonym concept)."""
+    return any(f.startswith("s:") for f in feats)
+
+
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value

@@ -38,6 +38,7 @@ from bot.core.faq_model import (
     WEIGHTS,
     Model,
     Thresholds,
+    in_domain,
     inputs_hash,
 )
 from bot.core.text import normalize
@@ -116,6 +117,7 @@ def fit(feats: Sequence[Features], labels: Sequence[str], c: float):
 class Fold:
     probs: np.ndarray  # held-out probabilities, rows in sample order
     classes: list[str]
+    in_domain: np.ndarray  # per row: the question uses a domain word
     summary: _Summary | None = None
 
 
@@ -124,17 +126,20 @@ def cross_validate(texts, labels, synonyms, c: float, seed: int = 7) -> Fold:
     train_feats = [train_featurizer.features(t, correct=False) for t in texts]
     classes = sorted(set(labels))
     probs = np.zeros((len(texts), len(classes)))
+    domain = np.zeros(len(texts), dtype=bool)
     folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=seed)
     for train, test in folds.split(texts, labels):
         vocab, index, model = fit([train_feats[i] for i in train], [labels[i] for i in train], c)
         # Held-out questions go through the run-time path: typo correction
         # against the training vocabulary, unknown words counted.
         featurizer = Featurizer(synonyms, vocab)
-        x = matrix([featurizer.features(texts[i]) for i in test], index)
+        held_out = [featurizer.features(texts[i]) for i in test]
+        domain[test] = [in_domain(f) for f in held_out]
+        x = matrix(held_out, index)
         p = model.predict_proba(x)
         cols = [classes.index(c) for c in model.classes_]
         probs[np.ix_(test, cols)] = p
-    return Fold(probs, classes)
+    return Fold(probs, classes, domain)
 
 
 def score(fold: Fold, labels: Sequence[str], th: Thresholds) -> tuple[float, dict[str, float]]:
@@ -144,7 +149,8 @@ def score(fold: Fold, labels: Sequence[str], th: Thresholds) -> tuple[float, dic
     the best topic), so the whole grid is searched in a moment.
     """
     s = _summary(fold, tuple(labels))
-    refuse = (s.oos >= s.conf) | (s.conf < th.suggest)
+    floor = np.where(fold.in_domain, th.domain_suggest, th.suggest)
+    refuse = (s.oos >= s.conf) | (s.conf < floor)
     answer = ~refuse & (s.lead >= th.answer)
     suggest = ~refuse & ~answer
     inn, out, right = s.in_scope, ~s.in_scope, s.right
@@ -211,8 +217,11 @@ def best_thresholds(folds: Sequence[tuple[Fold, Sequence[str]]]):
     """
     best = (-math.inf, None, [])
     fallback = best
-    for answer, suggest in itertools.product(ANSWER_GRID, SUGGEST_GRID):
-        th = Thresholds(float(answer), float(suggest), ALSO)
+    grid = itertools.product(ANSWER_GRID, SUGGEST_GRID, SUGGEST_GRID)
+    for answer, suggest, domain_suggest in grid:
+        if domain_suggest > suggest:
+            continue  # a domain word is evidence for the FAQ, never against it
+        th = Thresholds(float(answer), float(suggest), ALSO, float(domain_suggest))
         scored = [score(fold, labels, th) for fold, labels in folds]
         utility = sum(u for u, _ in scored)
         figures = [f for _, f in scored]
@@ -228,7 +237,7 @@ def tune_fold(model: Model, synonyms, topics) -> tuple[Fold, list[str]]:
     if not TUNE.exists():
         return None
     featurizer = Featurizer(synonyms, model.features)
-    rows, labels = [], []
+    rows, labels, domain = [], [], []
     for line in TUNE.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
@@ -236,11 +245,13 @@ def tune_fold(model: Model, synonyms, topics) -> tuple[Fold, list[str]]:
         expect = case["expect"] or OUT_OF_SCOPE
         if expect != OUT_OF_SCOPE and expect not in topics:
             continue  # a topic this content does not have yet
-        probs = model.probabilities(featurizer.features(case["q"]))
+        feats = featurizer.features(case["q"])
+        probs = model.probabilities(feats)
         if probs is not None:
             rows.append(probs)
             labels.append(expect)
-    return Fold(np.array(rows), model.classes), labels
+            domain.append(in_domain(feats))
+    return Fold(np.array(rows), model.classes, np.array(domain)), labels
 
 
 def train(content: Content | None = None, verbose: bool = True) -> Model:

@@ -24,6 +24,7 @@ from bot.core.faq_model import (
     WEIGHTS,
     Match,
     Model,
+    in_domain,
     inputs_hash,
 )
 from bot.core.text import normalize
@@ -52,10 +53,11 @@ class Matcher:
         self._featurizer = Featurizer(synonyms, self.model.features)
 
     def match(self, text: str) -> Match:
-        probs = self.model.probabilities(self._featurizer.features(text))
+        feats = self._featurizer.features(text)
+        probs = self.model.probabilities(feats)
         if probs is None:
             return Match(REFUSE, None, 0.0)
-        match = self.model.thresholds.decide(self.model.classes, probs)
+        match = self.model.thresholds.decide(self.model.classes, probs, in_domain(feats))
         if match.faq_id is not None and match.faq_id not in self._topics:
             return Match(REFUSE, None, match.score, ranking=match.ranking)
         return match
