@@ -11,7 +11,7 @@ from bot.content import load_content
 from bot.core.answers import build_matcher
 from bot.core.faq_features import Featurizer
 from bot.core.faq_model import RETRAIN, WEIGHTS, Model, Thresholds
-from bot.core.matching import ANSWER, OUT_OF_SCOPE, REFUSE, SUGGEST
+from bot.core.matching import ANSWER, OUT_OF_SCOPE, REFUSE, SUGGEST, Matcher
 
 DATA = Path(__file__).parent / "data"
 BLIND = DATA / "faq-blind.jsonl"
@@ -150,3 +150,18 @@ def test_model_round_trips_through_the_weights_file(tmp_path):
     assert again.thresholds == model.thresholds
     assert again.trained_on == model.trained_on
     np.testing.assert_allclose(again.weights, model.weights)
+
+
+def test_stale_weights_are_flagged_and_never_answer_a_missing_topic(content, caplog):
+    """Between a content merge and retraining the bot keeps working on what it knows."""
+    questions = {
+        entry.id: [q for qs in entry.questions.values() for q in qs]
+        for entry in content.faq.values()
+        if entry.id != "esim-buy"
+    }
+    oos = [q for qs in content.out_of_scope.values() for q in qs]
+    stale = Matcher(questions, content.synonyms, oos)
+    assert stale.stale
+    assert RETRAIN in caplog.text
+    assert stale.match("eSIM怎么买").faq_id != "esim-buy"
+    assert stale.match("怎么续费").faq_id == "topup-methods"
