@@ -46,6 +46,9 @@ class Thresholds:
     # The same floor for questions that use a domain word (a synonym concept:
     # top up, 号码, eSIM ...): such a person is probably asking about their SIM.
     domain_suggest: float | None = None
+    # ... or when the best topic alone is this likely, however the rest is spread
+    # (a clear favourite with two weak runners-up is still a clear answer).
+    confident: float = 1.01
 
     def decide(self, classes: Sequence[str], probs: np.ndarray, in_domain: bool = False) -> Match:
         order = np.argsort(-probs)[:6]
@@ -61,7 +64,7 @@ class Thresholds:
         if oos >= conf or conf < floor:
             return Match(REFUSE, None, conf, ranking=ranking)
         runner = ranking[1][1] if len(ranking) > 1 else 0.0
-        if conf - runner >= self.answer:
+        if conf - runner >= self.answer or conf >= self.confident:
             return Match(ANSWER, top, conf, ranking=ranking)
         close = tuple(c for c, p in topics[:MAX_SUGGESTIONS] if p >= conf * self.also)
         return Match(SUGGEST, None, conf, suggestions=close, ranking=ranking)
@@ -141,7 +144,7 @@ class Model:
                 bias=self.bias,
                 classes=np.array(self.classes),
                 thresholds=np.array(
-                    [t.answer, t.suggest, t.also, _or(t.domain_suggest, t.suggest)]
+                    [t.answer, t.suggest, t.also, _or(t.domain_suggest, t.suggest), t.confident]
                 ),
                 trained_on=np.array(self.trained_on),
                 report=np.array(json.dumps(self.report, sort_keys=True)),
@@ -150,13 +153,15 @@ class Model:
     @classmethod
     def load(cls, path: Path = WEIGHTS) -> Model:
         with np.load(path, allow_pickle=False) as data:
-            answer, suggest, also, domain_suggest = (float(x) for x in data["thresholds"])
+            answer, suggest, also, domain_suggest, *confident = (
+                float(x) for x in data["thresholds"]
+            )
             return cls(
                 data["features"].tolist(),
                 data["weights"].astype(np.float32),
                 data["bias"],
                 data["classes"].tolist(),
-                Thresholds(answer, suggest, also, domain_suggest),
+                Thresholds(answer, suggest, also, domain_suggest, *confident),
                 str(data["trained_on"]),
                 json.loads(str(data["report"])),
             )
