@@ -159,13 +159,13 @@ async def test_a_thumbs_down_is_counted_once_and_keeps_the_masked_question(
 async def test_refused_questions_are_kept_masked_and_greetings_are_not(app) -> None:
     application, request = app
     user = Session(application, request, chat_id=USER, language_code="zh-hans")
-    [reply] = await user.send("我的手机号 0123456789 天气怎么样")
+    [reply] = await user.send("明天金边天气怎么样 我的手机号 0123456789")
     assert not any(b.get("callback_data", "").startswith("fb:") for r in reply.buttons for b in r)
     await user.send("你好")
     await usage(application).drain()
     store = application.bot_data["services"].store
     [kept] = await store.unanswered_since(datetime(2020, 1, 1).date())
-    assert kept.text == "我的手机号 #### 天气怎么样" and kept.lang == "zh-Hans"
+    assert kept.text == "明天金边天气怎么样 我的手机号 ####" and kept.lang == "zh-Hans"
 
 
 # --- the card PIN helper -----------------------------------------------------------------

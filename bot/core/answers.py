@@ -25,7 +25,14 @@ from bot.core.code_cards import (
 from bot.core.matching import ANSWER, REFUSE, SUGGEST, Match, Matcher, small_talk
 from bot.core.operators import Code, CodeBook, CodeQuery
 from bot.core.sources import sources_line
-from bot.core.text import detect_lang, has_simplified_only, to_traditional, visible_text
+from bot.core.text import (
+    LANGS,
+    detect_lang,
+    has_simplified_only,
+    normalize,
+    to_traditional,
+    visible_text,
+)
 from bot.core.topics import Content, FaqEntry
 
 MAX_QUESTION_CHARS = 1000
@@ -193,6 +200,14 @@ def respond(content: Content, matcher: Matcher, question: str, preferred: str) -
     book = content.codes
     query = book.detect_request(stripped) if book is not None else None
     entry = content.faq.get(match.faq_id or "") if match.outcome == ANSWER else None
+    if query is not None and query.code:
+        # A quoted code ("1204是什么") is about its own topic whatever else the words suggest.
+        entry = _topic_of(content, query.purpose) or entry
+        if entry is not None:
+            match = Match(ANSWER, entry.id, match.score, match.suggestions, match.ranking)
+            return _code_then_answer(content, query, entry, match, lang)
+    if query is not None and _only_an_operator(book, query, stripped):
+        entry = None  # "smart": its card, not a topic that mentions operators
     if entry is None:
         if query is not None:
             return _codes_only(content, query, match, lang)
@@ -203,10 +218,6 @@ def respond(content: Content, matcher: Matcher, question: str, preferred: str) -
         return Reply(
             lang, content.texts("out_of_scope", lang), category_buttons(content, lang), match
         )
-    if query is not None and query.code:
-        entry = _topic_of(content, query.purpose) or entry
-        match = Match(ANSWER, entry.id, match.score, match.suggestions, match.ranking)
-        return _code_then_answer(content, query, entry, match, lang)
     if query is not None and query.operator and query.purpose in entry.code_purposes:
         return _code_then_answer(content, query, entry, match, lang)
     operator = query.operator if query is not None else None
@@ -214,6 +225,15 @@ def respond(content: Content, matcher: Matcher, question: str, preferred: str) -
         found = book.find_operator(stripped)
         operator = found.id if found else None
     return faq_answer(content, entry, lang, operator, match=match)
+
+
+def _only_an_operator(book: CodeBook, query: CodeQuery, text: str) -> bool:
+    """The message is just an operator's name ("smart", "小金"), nothing asked about it."""
+    if query.operator is None or query.purpose or query.code:
+        return False
+    op = book.operators[query.operator]
+    names = [*op.aliases, *op.exact_aliases, *(op.name(lang) for lang in LANGS)]
+    return normalize(text).replace(" ", "") in {normalize(n).replace(" ", "") for n in names}
 
 
 def _topic_of(content: Content, purpose: str | None) -> FaqEntry | None:
