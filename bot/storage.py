@@ -268,7 +268,7 @@ class Store:
     async def touch_user(self, chat_id: int, tg_language: str | None) -> None:
         """Record that a user wrote to us (creating them on first contact)."""
         now = int(time.time())
-        await self.db.execute(
+        await self._write(
             """INSERT INTO users (chat_id, tg_language, created_at, updated_at)
                VALUES (?, ?, ?, ?)
                ON CONFLICT(chat_id) DO UPDATE SET
@@ -287,7 +287,7 @@ class Store:
     async def _set_user_field(self, chat_id: int, column: str, value: object) -> None:
         assert column in {"language", "timezone"}
         now = int(time.time())
-        await self.db.execute(
+        await self._write(
             f"""INSERT INTO users (chat_id, {column}, created_at, updated_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT(chat_id) DO UPDATE SET {column} = excluded.{column},
                   updated_at = excluded.updated_at""",
@@ -298,15 +298,29 @@ class Store:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error), one at a time."""
+        """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error), one at a time.
+
+        Every write goes through here, single statements too: a statement run outside
+        the lock would land in another coroutine's transaction. SQLite rolls a
+        transaction back by itself on some errors ("database or disk is full"), so the
+        ROLLBACK is issued only while one is open, and a failed COMMIT is rolled back:
+        the caller sees the real error and nothing is half-saved.
+        """
         async with self._tx_lock:
             await self.db.execute("BEGIN IMMEDIATE")
             try:
                 yield self.db
+                await self.db.execute("COMMIT")
             except BaseException:
-                await self.db.execute("ROLLBACK")
+                if self.db.in_transaction:
+                    await self.db.execute("ROLLBACK")
                 raise
-            await self.db.execute("COMMIT")
+
+    async def _write(self, sql: str, parameters: Sequence | dict = ()) -> None:
+        """One statement (atomic by itself) under the transaction lock, so that it never
+        runs inside, and is never rolled back with, another coroutine's transaction."""
+        async with self._tx_lock:
+            await self.db.execute(sql, parameters)
 
     # --- plans -------------------------------------------------------------------
 
@@ -594,6 +608,32 @@ class Store:
             ) as cur:
                 return len(await cur.fetchall())
 
+    async def move_chat(self, old_chat_id: int, new_chat_id: int) -> int:
+        """A group became a supergroup (Telegram's ChatMigrated): its plans, unfinished
+        reminders and settings now live under the new chat id. One transaction, so a
+        reminder is never left pointing at a chat that no longer exists; returns the
+        number of plans moved (0 when it ran before, e.g. for the service message).
+        """
+        now = int(time.time())
+        async with self.transaction() as db:
+            async with db.execute(
+                "UPDATE plans SET chat_id = ?, updated_at = ? WHERE chat_id = ? RETURNING id",
+                (new_chat_id, now, old_chat_id),
+            ) as cur:
+                moved = len(await cur.fetchall())
+            await db.execute(
+                f"""UPDATE reminders SET chat_id = ?
+                    WHERE chat_id = ? AND state NOT IN {FINISHED_REMINDER_STATES}""",
+                (new_chat_id, old_chat_id),
+            )
+            # The group's settings: kept if the supergroup has none yet.
+            await db.execute(
+                """UPDATE OR IGNORE users SET chat_id = ?, updated_at = ? WHERE chat_id = ?""",
+                (new_chat_id, now, old_chat_id),
+            )
+            await db.execute("DELETE FROM users WHERE chat_id = ?", (old_chat_id,))
+        return moved
+
     # --- dispatch ----------------------------------------------------------------
 
     async def recover_in_flight(self) -> Recovery:
@@ -728,12 +768,12 @@ class Store:
         (possibly delivered, unrecorded) at any moment: a crash repeats at most one.
         """
         if sent is None:
-            await self.db.execute(
+            await self._write(
                 "UPDATE reminders SET state = 'sending' WHERE id = ? AND state = 'claimed'",
                 (reminder_id,),
             )
             return
-        await self.db.execute(
+        await self._write(
             """UPDATE reminders SET
                  state = CASE WHEN id = :next THEN 'sending' ELSE 'sent' END,
                  sent_at = CASE WHEN id = :next THEN sent_at ELSE :at END,
@@ -744,7 +784,7 @@ class Store:
         )
 
     async def mark_sent(self, reminder_id: int, now: int, message_id: int | None) -> None:
-        await self.db.execute(
+        await self._write(
             """UPDATE reminders SET state = 'sent', sent_at = ?, message_id = ?
                WHERE id = ? AND state IN ('claimed', 'sending')""",
             (now, message_id, reminder_id),
@@ -759,7 +799,7 @@ class Store:
         uncertain: bool = False,
     ) -> None:
         """Back to pending (retry at send_at); `uncertain`: the attempt may have arrived."""
-        await self.db.execute(
+        await self._write(
             """UPDATE reminders SET state = 'pending', send_at = ?, claimed_at = NULL,
                  last_error = COALESCE(?, last_error), recovered = MAX(recovered, ?)
                WHERE id = ? AND state IN ('claimed', 'sending')""",
@@ -769,7 +809,7 @@ class Store:
     async def finish(self, reminder_id: int, state: str, error: str) -> None:
         """A claimed reminder that will not be sent: skipped, paused, cancelled or failed."""
         assert state in {"skipped", "paused", "cancelled", "failed"}
-        await self.db.execute(
+        await self._write(
             """UPDATE reminders SET state = ?, last_error = ?
                WHERE id = ? AND state IN ('claimed', 'sending')""",
             (state, error, reminder_id),

@@ -471,8 +471,8 @@ async def _save(
     edit_message: bool = False,
 ) -> int:
     assert draft.expiry is not None
-    flows.end_if(context, FLOW)
     rows = planned(draft.expiry, draft.leads, draft.time_of_day, c.tz, c.now)
+    # The draft is dropped only once saved: if the disk is full, Save works again later.
     plan_id = await c.store.add_plan(
         c.chat_id,
         operator=draft.operator,
@@ -486,6 +486,7 @@ async def _save(
         owner_id=c.user_id,
         thread_id=c.thread_id,
     )
+    flows.end_if(context, FLOW)
     if plan_id is None:
         text = c.html("remind_limit", max=MAX_ACTIVE_PLANS)
     else:
