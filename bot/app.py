@@ -43,6 +43,7 @@ from bot.core.matching import Matcher
 from bot.db_checks import open_store
 from bot.handlers import (
     addressed,
+    chat_migration,
     codes,
     errors,
     fallbacks,
@@ -191,6 +192,7 @@ def questions_and_fallbacks() -> list[BaseHandler]:
 
 def register_handlers(application: Application) -> None:
     """The handler table, in the order PTB tries them."""
+    chat_migration.register(application)  # group -4: a group's new supergroup id
     flood.register(application)  # group -3: a flooded update reaches no other handler
     application.add_handlers(commands_and_buttons())
     owners.register(application)  # group -2: presses on another member's wizard or list

@@ -20,7 +20,8 @@ recovered row interrupted again is not sent a third time). See
 :meth:`bot.storage.Store.recover_in_flight`, run by :meth:`ReminderSender.start`.
 
 Telegram errors: Forbidden (blocked) pauses the user's reminders until they
-come back; network errors and 5xx are retried with backoff, the reminder stays
+come back; ChatMigrated (a group became a supergroup) moves the chat's plans to the
+new id and sends there; network errors and 5xx are retried with backoff, the reminder stays
 pending; a read timeout may have delivered, so it counts like a crash while
 sending. Nothing is dropped without a log line.
 
@@ -43,6 +44,7 @@ import httpx
 from apscheduler.jobstores.base import JobLookupError
 from telegram.error import (
     BadRequest,
+    ChatMigrated,
     Forbidden,
     NetworkError,
     RetryAfter,
@@ -137,6 +139,7 @@ class ReminderSender:
         self._jobs: list[Any] = []
         self._wake: Any = None
         self._unmarked: tuple[int, int, int | None] | None = None  # delivered, not yet marked
+        self._migrations = 0  # reminders whose group became a supergroup, ever
 
     # --- lifecycle ---------------------------------------------------------------
 
@@ -212,6 +215,7 @@ class ReminderSender:
     async def tick(self) -> TickResult:
         """Send everything due now; returns what happened."""
         result = TickResult()
+        resend_migrated = True  # one more pass for reminders of a group that just migrated
         async with self._lock:
             while not self._stopping:
                 now = self.clock()
@@ -222,9 +226,12 @@ class ReminderSender:
                 batch = await self.store.claim_due(now_ts, self.batch_size)
                 if not batch:
                     break
+                migrations = self._migrations
                 await self._send_batch(batch, result)
                 if len(batch) < self.batch_size:
-                    break
+                    if not (resend_migrated and self._migrations > migrations):
+                        break
+                    resend_migrated = False
         if result.sent or result.failed or result.retried or result.paused:
             log.info(
                 "reminders: %d sent, %d expiry notices, %d retried, %d paused, %d failed",
@@ -276,15 +283,12 @@ class ReminderSender:
                 await self.store.release(rem.id, send_at=self.paused_until, error="flood control")
                 result.retried += 1
                 log.warning("Telegram flood control: pausing reminders for %.0f s", wait)
+            except ChatMigrated as exc:
+                await self._migrated(due, exc.new_chat_id, now, result)
             except Forbidden:
                 await self._blocked(due, result, blocked, "bot blocked by the user")
             except BadRequest as exc:
-                if "chat not found" in str(exc).lower():
-                    await self._blocked(due, result, blocked, "chat not found")
-                else:
-                    await self.store.finish(rem.id, "failed", f"bad request: {exc}"[:200])
-                    result.failed += 1
-                    log.error("reminder %d rejected by Telegram: %s", rem.id, exc)
+                await self._rejected(due, exc, result, blocked)
             except TimedOut as exc:
                 await self._timed_out(due, now, exc, result)
             except NetworkError as exc:  # includes 5xx answers
@@ -309,6 +313,17 @@ class ReminderSender:
                 else:
                     result.sent += 1
 
+    async def _rejected(
+        self, due: Due, exc: BadRequest, result: TickResult, blocked: set[int]
+    ) -> None:
+        """400: a chat that is gone pauses like a block; anything else is our bug."""
+        if "chat not found" in str(exc).lower():
+            await self._blocked(due, result, blocked, "chat not found")
+            return
+        await self.store.finish(due.reminder.id, "failed", f"bad request: {exc}"[:200])
+        result.failed += 1
+        log.error("reminder %d rejected by Telegram: %s", due.reminder.id, exc)
+
     async def _blocked(self, due: Due, result: TickResult, blocked: set[int], why: str) -> None:
         chat_id = due.reminder.chat_id
         await self.store.finish(due.reminder.id, "paused", why)
@@ -316,6 +331,18 @@ class ReminderSender:
         blocked.add(chat_id)
         result.paused += 1
         log.info("chat %d unreachable (%s): %d reminder(s) paused", chat_id, why, paused + 1)
+
+    async def _migrated(
+        self, due: Due, new_chat_id: int, now: datetime, result: TickResult
+    ) -> None:
+        """The group became a supergroup: its plans move to the new chat id and this
+        reminder, not delivered, goes out there at once (the next pass of this tick)."""
+        old_chat_id = due.reminder.chat_id
+        moved = await self.store.move_chat(old_chat_id, new_chat_id)
+        await self.store.release(due.reminder.id, send_at=_ts(now), error="chat migrated")
+        result.retried += 1
+        self._migrations += 1
+        log.info("chat %d is now %d: %d plan(s) moved", old_chat_id, new_chat_id, moved)
 
     async def _timed_out(self, due: Due, now: datetime, exc: TimedOut, result: TickResult) -> None:
         rem = due.reminder
