@@ -34,6 +34,7 @@ from bot.handlers.reminder_context import (
     alert,
     button,
     edit,
+    pressed,
     pressed_plan,
     reminder_ctx,
     reply,
@@ -208,6 +209,8 @@ async def send_calendar_file(update: Update, context: ContextTypes.DEFAULT_TYPE)
     """Every live plan as an .ics file: an all-day event per expiry, an alarm per reminder.
     Pressed in a group, the file goes to the member's private chat."""
     c = await reminder_ctx(update, context)
+    if await pressed(update, c, CalendarFile) is None:
+        return
     await update.callback_query.answer()
     plans = await c.store.live_plans(c.chat_id, c.owner_filter)
     if not plans:
