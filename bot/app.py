@@ -192,11 +192,11 @@ def questions_and_fallbacks() -> list[BaseHandler]:
 
 def register_handlers(application: Application) -> None:
     """The handler table, in the order PTB tries them."""
-    chat_migration.register(application)  # group -4: a group's new supergroup id
     flood.register(application)  # group -3: a flooded update reaches no other handler
     application.add_handlers(commands_and_buttons())
     owners.register(application)  # group -2: presses on another member's wizard or list
     membership.register(application)  # group -1: blocked users, /start resumes
+    chat_migration.register(application)  # group -1: a group's new supergroup id
     remind_flow.register(application)  # the reminder conversations, in this order
     new_date.register(application)
     timezone.register(application)

@@ -14,9 +14,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from telegram.ext import CallbackQueryHandler, ConversationHandler
 
 from bot.callbacks import CallbackData
 from bot.core.flood import FloodGate
+from bot.handlers import owners
 from bot.testing.offline import BOT_USER
 from tests.helpers import BotHarness, FakeClock, harness
 
@@ -114,3 +116,34 @@ async def test_odd_data_gets_the_stale_alert(
     if in_wizard:
         await bot.say("/cancel")
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+def callback_patterns(handlers: list) -> list[str | None]:
+    """The pattern of every CallbackQueryHandler, conversations' steps included."""
+    found: list[str | None] = []
+    for handler in handlers:
+        if isinstance(handler, ConversationHandler):
+            inner = [*handler.entry_points, *handler.fallbacks]
+            inner += [h for steps in handler.states.values() for h in steps]
+            found += callback_patterns(inner)
+        elif isinstance(handler, CallbackQueryHandler):
+            pattern = handler.pattern
+            found.append(None if pattern is None else getattr(pattern, "pattern", str(pattern)))
+    return found
+
+
+def test_every_button_handler_listens_for_typed_buttons_only(bot: BotHarness) -> None:
+    """A handler matching raw strings would receive data no parser vetted: each pattern
+    is one or more CallbackData.pattern()s (or a guard that reads no field), and only
+    the last resort matches anything."""
+    typed = {kind.pattern().pattern for kind in button_kinds()}
+    # owners.refuse_others reads no field: it refuses a press by who made the message
+    guards = {getattr(owners.REMINDER_BUTTONS, "pattern", owners.REMINDER_BUTTONS)}
+    handlers = [h for group in bot.app.handlers.values() for h in group]
+    patterns = callback_patterns(handlers)
+    assert patterns.count(None) == 1  # fallbacks.stale_button
+    for pattern in filter(lambda p: p and p not in guards, patterns):
+        rest = pattern
+        for known in sorted(typed, key=len, reverse=True):
+            rest = rest.replace(known, "")
+        assert set(rest) <= {"|"}, pattern

@@ -18,8 +18,9 @@ from bot.reminders.sender import plans_changed
 
 log = logging.getLogger(__name__)
 
-# Before flood control (group -3): a service message is not the user talking.
-GROUP = -4
+# Beside membership changes, after flood control (a flooded group's service message is
+# dropped like any update: the sender still moves the plans on its first ChatMigrated).
+GROUP = -1
 
 
 def old_and_new(update: Update) -> tuple[int, int] | None:
