@@ -300,8 +300,8 @@ class Store:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error), one at a time.
 
-        Every write goes through here, single statements too: a statement run outside
-        the lock would land in another coroutine's transaction. SQLite rolls a
+        Every write takes this lock (single statements through `_write`): a statement
+        run outside it would land in another coroutine's transaction. SQLite rolls a
         transaction back by itself on some errors ("database or disk is full"), so the
         ROLLBACK is issued only while one is open, and a failed COMMIT is rolled back:
         the caller sees the real error and nothing is half-saved.

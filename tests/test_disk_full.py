@@ -27,9 +27,10 @@ WRITES = {"INSERT", "UPDATE", "DELETE", "REPLACE"}
 class FullDisk:
     """An aiosqlite connection whose writes (or all statements) fail like a full disk."""
 
-    def __init__(self, db: Any, *, reads_too: bool = False) -> None:
+    def __init__(self, db: Any, *, reads_too: bool = False, only: str = "") -> None:
         self._db = db
         self.reads_too = reads_too
+        self.only = only  # refuse only writes containing this (the disk fills mid-way)
         self.refused = 0
 
     def __getattr__(self, name: str) -> Any:
@@ -37,7 +38,7 @@ class FullDisk:
 
     def execute(self, sql: str, parameters: Any = ()) -> Any:
         verb = sql.lstrip().split(None, 1)[0].upper()
-        if self.reads_too or verb in WRITES:
+        if self.reads_too or (verb in WRITES and self.only in sql):
             self.refused += 1
             raise sqlite3.OperationalError("database or disk is full")
         return self._db.execute(sql, parameters)
@@ -54,8 +55,8 @@ async def bot(tmp_path: Path, clock: FakeClock):
         yield b
 
 
-def fill_disk(bot: BotHarness, *, reads_too: bool = False) -> FullDisk:
-    full = FullDisk(bot.store.db, reads_too=reads_too)
+def fill_disk(bot: BotHarness, *, reads_too: bool = False, only: str = "") -> FullDisk:
+    full = FullDisk(bot.store.db, reads_too=reads_too, only=only)
     bot.store.db = full
     return full
 
@@ -147,3 +148,18 @@ async def test_the_apology_uses_the_saved_language_when_it_can(
         [reply] = await bot.say("/remind 2026-12-31 Smart")
         assert reply.text == text(bot, "storage_unavailable", "zh-Hans")
         free_disk(bot, full)
+
+
+async def test_a_reminder_claimed_when_the_disk_filled_is_sent_once_later(
+    bot: BotHarness, clock: FakeClock
+) -> None:
+    await bot.say("/remind 2026-03-12 Smart")
+    clock.set(datetime(2026, 3, 11, 2, 1, tzinfo=UTC))  # 09:01 in Phnom Penh, a day before
+    full = fill_disk(bot, only="'sending'")  # claimed, then the next write fails
+    with pytest.raises(sqlite3.OperationalError):
+        await bot.tick()
+    assert not any(s.method == "sendMessage" for s in bot.request.take())
+    free_disk(bot, full)
+    sent = [s for s in await bot.tick() if s.method == "sendMessage"]
+    assert len(sent) == 1 and "Smart" in sent[0].text
+    assert [s for s in await bot.tick() if s.method == "sendMessage"] == []

@@ -140,26 +140,14 @@ class ReminderSender:
         self._wake: Any = None
         self._unmarked: tuple[int, int, int | None] | None = None  # delivered, not yet marked
         self._migrations = 0  # reminders whose group became a supergroup, ever
+        self._interrupted = False  # a tick failed half-way: rows may be left in flight
 
     # --- lifecycle ---------------------------------------------------------------
 
     async def start(self, job_queue: Any = None) -> Recovery:
         """Recover what a crash left in flight; with a JobQueue, schedule the wake-ups."""
         self._stopping = False
-        self.recovery = await self.store.recover_in_flight()
-        r = self.recovery
-        if r.released or r.recovered:
-            log.warning(
-                "reminders left in flight by the last run: %d released, %d recovered "
-                "(may repeat once)",
-                r.released,
-                r.recovered,
-            )
-        if r.abandoned:
-            log.error(
-                "%d reminder(s) interrupted while sending twice; not sent a third time",
-                r.abandoned,
-            )
+        self.recovery = await self._recover("the last run")
         if job_queue is not None and self.autostart:
             self._job_queue = job_queue
             self._jobs.append(
@@ -175,6 +163,24 @@ class ReminderSender:
             # (a date trigger, no misfire limit) sends what fell due while we were down.
             await self._schedule_wake()
         return self.recovery
+
+    async def _recover(self, who: str) -> Recovery:
+        """Rows left claimed or sending by a crash, or by a tick that failed half-way
+        (a full disk refused a write): pending again, a maybe-delivered one at most once."""
+        r = await self.store.recover_in_flight()
+        if r.released or r.recovered:
+            log.warning(
+                "reminders left in flight by %s: %d released, %d recovered (may repeat once)",
+                who,
+                r.released,
+                r.recovered,
+            )
+        if r.abandoned:
+            log.error(
+                "%d reminder(s) interrupted while sending twice; not sent a third time",
+                r.abandoned,
+            )
+        return r
 
     async def stop(self) -> None:
         """Finish the reminder being sent, release the rest of the batch, drop the jobs."""
@@ -215,23 +221,15 @@ class ReminderSender:
     async def tick(self) -> TickResult:
         """Send everything due now; returns what happened."""
         result = TickResult()
-        resend_migrated = True  # one more pass for reminders of a group that just migrated
         async with self._lock:
-            while not self._stopping:
-                now = self.clock()
-                now_ts = _ts(now)
-                if now_ts < self.paused_until:
-                    break
-                result.collapsed += await self.store.collapse_overdue(now_ts, self.batch_size)
-                batch = await self.store.claim_due(now_ts, self.batch_size)
-                if not batch:
-                    break
-                migrations = self._migrations
-                await self._send_batch(batch, result)
-                if len(batch) < self.batch_size:
-                    if not (resend_migrated and self._migrations > migrations):
-                        break
-                    resend_migrated = False
+            if self._interrupted:  # the previous tick failed with rows in flight
+                await self._recover("a failed dispatch")
+                self._interrupted = False
+            try:
+                await self._tick(result)
+            except Exception:
+                self._interrupted = True
+                raise
         if result.sent or result.failed or result.retried or result.paused:
             log.info(
                 "reminders: %d sent, %d expiry notices, %d retried, %d paused, %d failed",
@@ -243,6 +241,24 @@ class ReminderSender:
             )
         await self._schedule_wake()
         return result
+
+    async def _tick(self, result: TickResult) -> None:
+        resend_migrated = True  # one more pass for reminders of a group that just migrated
+        while not self._stopping:
+            now = self.clock()
+            now_ts = _ts(now)
+            if now_ts < self.paused_until:
+                break
+            result.collapsed += await self.store.collapse_overdue(now_ts, self.batch_size)
+            batch = await self.store.claim_due(now_ts, self.batch_size)
+            if not batch:
+                break
+            migrations = self._migrations
+            await self._send_batch(batch, result)
+            if len(batch) < self.batch_size:
+                if not (resend_migrated and self._migrations > migrations):
+                    break
+                resend_migrated = False
 
     async def _send_batch(self, batch: list[Due], result: TickResult) -> None:
         # The last delivered reminder is marked sent together with the next one's
