@@ -74,13 +74,16 @@ def test_a_fraction_of_the_code_books_cost(content, detector) -> None:
     book = content.codes
     sample = texts(content)[:400]
 
-    def per_call(detect) -> float:
-        best = float("inf")
-        for _ in range(3):  # best of three: the machine is shared
-            t = time.perf_counter()
-            for text in sample:
-                detect(text)
-            best = min(best, time.perf_counter() - t)
-        return best
+    def once(detect) -> float:
+        t = time.perf_counter()
+        for text in sample:
+            detect(text)
+        return time.perf_counter() - t
 
-    assert per_call(detector.detect) < per_call(book.detect_request) / 2
+    # The machine is shared: the two are timed in turns, so a busy spell slows both, and
+    # each keeps its quietest run (about 4x apart when idle; 2x is the claim).
+    new, old = float("inf"), float("inf")
+    for _ in range(7):
+        new = min(new, once(detector.detect))
+        old = min(old, once(book.detect_request))
+    assert new < old / 2
