@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -490,27 +490,48 @@ class Store:
         A lead already sent (or in flight) for the current expiry is not planned again.
         """
         async with self.transaction() as db:
-            async with db.execute(
-                "SELECT chat_id, expiry FROM plans WHERE id = ? AND state = 'active'", (plan_id,)
-            ) as cur:
-                row = await cur.fetchone()
-            if row is None:
-                return
-            chat_id, expiry = row[0], date.fromisoformat(row[1])
-            async with db.execute(
-                """SELECT DISTINCT lead_days FROM reminders
-                   WHERE plan_id = ? AND kind = 'lead' AND expiry = ?
-                     AND state IN ('claimed', 'sending', 'sent', 'skipped', 'failed')""",
-                (plan_id, expiry.isoformat()),
-            ) as cur:
-                done = {r[0] for r in await cur.fetchall()}
+            await self._replace_leads(db, plan_id, reminders)
+
+    async def change_timezone(
+        self, person_id: int, timezone: str, replans: Mapping[int, Iterable[Planned]], now: int
+    ) -> None:
+        """A person's new time zone and their plans' lead reminders re-planned in it
+        (plan id -> reminders), in one transaction: a full disk leaves neither half done."""
+        async with self.transaction() as db:
             await db.execute(
-                """UPDATE reminders SET state = 'cancelled', last_error = 'time zone changed'
-                   WHERE plan_id = ? AND kind = 'lead' AND state IN ('pending', 'paused')""",
-                (plan_id,),
+                """INSERT INTO users (chat_id, timezone, created_at, updated_at)
+                   VALUES (?, ?, ?, ?)
+                   ON CONFLICT(chat_id) DO UPDATE SET timezone = excluded.timezone,
+                     updated_at = excluded.updated_at""",
+                (person_id, timezone, now, now),
             )
-            keep = [r for r in reminders if r.lead_days not in done]
-            await self._insert_reminders(db, plan_id, chat_id, expiry, keep)
+            for plan_id, reminders in replans.items():
+                await self._replace_leads(db, plan_id, reminders)
+
+    async def _replace_leads(
+        self, db: aiosqlite.Connection, plan_id: int, reminders: Iterable[Planned]
+    ) -> None:
+        async with db.execute(
+            "SELECT chat_id, expiry FROM plans WHERE id = ? AND state = 'active'", (plan_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return
+        chat_id, expiry = row[0], date.fromisoformat(row[1])
+        async with db.execute(
+            """SELECT DISTINCT lead_days FROM reminders
+               WHERE plan_id = ? AND kind = 'lead' AND expiry = ?
+                 AND state IN ('claimed', 'sending', 'sent', 'skipped', 'failed')""",
+            (plan_id, expiry.isoformat()),
+        ) as cur:
+            done = {r[0] for r in await cur.fetchall()}
+        await db.execute(
+            """UPDATE reminders SET state = 'cancelled', last_error = 'time zone changed'
+               WHERE plan_id = ? AND kind = 'lead' AND state IN ('pending', 'paused')""",
+            (plan_id,),
+        )
+        keep = [r for r in reminders if r.lead_days not in done]
+        await self._insert_reminders(db, plan_id, chat_id, expiry, keep)
 
     async def end_plan(self, plan_id: int, state: str, now: int) -> bool:
         """Stop or delete a plan: its open reminders are cancelled. False if already ended."""

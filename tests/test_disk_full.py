@@ -163,3 +163,21 @@ async def test_a_reminder_claimed_when_the_disk_filled_is_sent_once_later(
     sent = [s for s in await bot.tick() if s.method == "sendMessage"]
     assert len(sent) == 1 and "Smart" in sent[0].text
     assert [s for s in await bot.tick() if s.method == "sendMessage"] == []
+
+
+async def test_a_time_zone_on_a_full_disk_is_all_or_nothing(bot: BotHarness) -> None:
+    await bot.say("/remind 2026-12-31 Smart")
+    [plan] = await bot.store.live_plans(1)
+    before = [(r.id, r.send_at) for r in await bot.store.pending_reminders(plan.id)]
+    await bot.say("/timezone")
+    full = fill_disk(bot, only="reminders")  # the zone could be saved, the re-plan not
+    await bot.say("Taipei")
+    assert text(bot, "storage_unavailable") in bot.texts()
+    free_disk(bot, full)
+    user = await bot.store.get_user(1)
+    assert user is None or user.timezone is None  # rolled back with the reminders
+    assert [(r.id, r.send_at) for r in await bot.store.pending_reminders(plan.id)] == before
+    await bot.say("Taipei")  # still at the step: typing it again works
+    assert (await bot.store.get_user(1)).timezone == "Asia/Taipei"
+    after = [r.send_at for r in await bot.store.pending_reminders(plan.id)]
+    assert after == [t - 3600 for _, t in before]  # 09:00 in Taipei is an hour earlier
