@@ -48,6 +48,7 @@ from bot.handlers import (
     admin,
     calendar_export,
     card_pin,
+    chat_migration,
     codes,
     errors,
     fallbacks,
@@ -217,6 +218,7 @@ def register_handlers(application: Application) -> None:
     application.add_handlers(commands_and_buttons())
     owners.register(application)  # group -2: presses on another member's wizard or list
     membership.register(application)  # group -1: blocked users, /start resumes
+    chat_migration.register(application)  # group -1: a group's new supergroup id
     remind_flow.register(application)  # the reminder conversations, in this order
     new_date.register(application)
     rename.register(application)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -311,7 +311,7 @@ class Store:
     async def touch_user(self, chat_id: int, tg_language: str | None) -> None:
         """Record that a user wrote to us (creating them on first contact)."""
         now = int(time.time())
-        await self.db.execute(
+        await self._write(
             """INSERT INTO users (chat_id, tg_language, created_at, updated_at)
                VALUES (?, ?, ?, ?)
                ON CONFLICT(chat_id) DO UPDATE SET
@@ -330,7 +330,7 @@ class Store:
     async def _set_user_field(self, chat_id: int, column: str, value: object) -> None:
         assert column in {"language", "timezone"}
         now = int(time.time())
-        await self.db.execute(
+        await self._write(
             f"""INSERT INTO users (chat_id, {column}, created_at, updated_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT(chat_id) DO UPDATE SET {column} = excluded.{column},
                   updated_at = excluded.updated_at""",
@@ -341,15 +341,29 @@ class Store:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error), one at a time."""
+        """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error), one at a time.
+
+        Every write takes this lock (single statements through `_write`): a statement
+        run outside it would land in another coroutine's transaction. SQLite rolls a
+        transaction back by itself on some errors ("database or disk is full"), so the
+        ROLLBACK is issued only while one is open, and a failed COMMIT is rolled back:
+        the caller sees the real error and nothing is half-saved.
+        """
         async with self._tx_lock:
             await self.db.execute("BEGIN IMMEDIATE")
             try:
                 yield self.db
+                await self.db.execute("COMMIT")
             except BaseException:
-                await self.db.execute("ROLLBACK")
+                if self.db.in_transaction:
+                    await self.db.execute("ROLLBACK")
                 raise
-            await self.db.execute("COMMIT")
+
+    async def _write(self, sql: str, parameters: Sequence | dict = ()) -> None:
+        """One statement (atomic by itself) under the transaction lock, so that it never
+        runs inside, and is never rolled back with, another coroutine's transaction."""
+        async with self._tx_lock:
+            await self.db.execute(sql, parameters)
 
     # --- plans -------------------------------------------------------------------
 
@@ -523,32 +537,55 @@ class Store:
         changed). One already sent (or in flight) for the current expiry is not planned
         again; snoozes keep their moment."""
         async with self.transaction() as db:
-            async with db.execute(
-                "SELECT chat_id, expiry FROM plans WHERE id = ? AND state = 'active'", (plan_id,)
-            ) as cur:
-                row = await cur.fetchone()
-            if row is None:
-                return
-            chat_id, expiry = row[0], date.fromisoformat(row[1])
-            async with db.execute(
-                """SELECT DISTINCT kind, lead_days, stage FROM reminders
-                   WHERE plan_id = ? AND kind IN ('lead', 'follow_up') AND expiry = ?
-                     AND state IN ('claimed', 'sending', 'sent', 'skipped', 'failed')""",
-                (plan_id, expiry.isoformat()),
-            ) as cur:
-                done = {(r[0], r[1], r[2]) for r in await cur.fetchall()}
+            await self._replace_leads(db, plan_id, reminders)
+
+    async def change_timezone(
+        self, person_id: int, timezone: str, replans: Mapping[int, Iterable[Planned]], now: int
+    ) -> None:
+        """A person's new time zone and their plans' lead reminders re-planned in it
+        (plan id -> reminders), in one transaction: a full disk leaves neither half done."""
+        async with self.transaction() as db:
             await db.execute(
-                """UPDATE reminders SET state = 'cancelled', last_error = 'time zone changed'
-                   WHERE plan_id = ? AND kind IN ('lead', 'follow_up')
-                     AND state IN ('pending', 'paused')""",
-                (plan_id,),
+                """INSERT INTO users (chat_id, timezone, created_at, updated_at)
+                   VALUES (?, ?, ?, ?)
+                   ON CONFLICT(chat_id) DO UPDATE SET timezone = excluded.timezone,
+                     updated_at = excluded.updated_at""",
+                (person_id, timezone, now, now),
             )
-            keep = [
-                r
-                for r in reminders
-                if r.kind != "snooze" and (r.kind, r.lead_days, r.stage) not in done
-            ]
-            await self._insert_reminders(db, plan_id, chat_id, expiry, keep)
+            for plan_id, reminders in replans.items():
+                await self._replace_leads(db, plan_id, reminders)
+
+    async def _replace_leads(
+        self, db: aiosqlite.Connection, plan_id: int, reminders: Iterable[Planned]
+    ) -> None:
+        """Inside a transaction: the plan's lead and follow-up reminders still to come
+        become `reminders` (what was already sent is not planned again; snoozes stay)."""
+        async with db.execute(
+            "SELECT chat_id, expiry FROM plans WHERE id = ? AND state = 'active'", (plan_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return
+        chat_id, expiry = row[0], date.fromisoformat(row[1])
+        async with db.execute(
+            """SELECT DISTINCT kind, lead_days, stage FROM reminders
+               WHERE plan_id = ? AND kind IN ('lead', 'follow_up') AND expiry = ?
+                 AND state IN ('claimed', 'sending', 'sent', 'skipped', 'failed')""",
+            (plan_id, expiry.isoformat()),
+        ) as cur:
+            done = {(r[0], r[1], r[2]) for r in await cur.fetchall()}
+        await db.execute(
+            """UPDATE reminders SET state = 'cancelled', last_error = 'time zone changed'
+               WHERE plan_id = ? AND kind IN ('lead', 'follow_up')
+                 AND state IN ('pending', 'paused')""",
+            (plan_id,),
+        )
+        keep = [
+            r
+            for r in reminders
+            if r.kind != "snooze" and (r.kind, r.lead_days, r.stage) not in done
+        ]
+        await self._insert_reminders(db, plan_id, chat_id, expiry, keep)
 
     async def end_plan(self, plan_id: int, state: str, now: int) -> bool:
         """Stop or delete a plan: its open reminders are cancelled. False if already ended.
@@ -714,6 +751,32 @@ class Store:
             ) as cur:
                 return len(await cur.fetchall())
 
+    async def move_chat(self, old_chat_id: int, new_chat_id: int) -> int:
+        """A group became a supergroup (Telegram's ChatMigrated): its plans, unfinished
+        reminders and settings now live under the new chat id. One transaction, so a
+        reminder is never left pointing at a chat that no longer exists; returns the
+        number of plans moved (0 when it ran before, e.g. for the service message).
+        """
+        now = int(time.time())
+        async with self.transaction() as db:
+            async with db.execute(
+                "UPDATE plans SET chat_id = ?, updated_at = ? WHERE chat_id = ? RETURNING id",
+                (new_chat_id, now, old_chat_id),
+            ) as cur:
+                moved = len(await cur.fetchall())
+            await db.execute(
+                f"""UPDATE reminders SET chat_id = ?
+                    WHERE chat_id = ? AND state NOT IN {FINISHED_REMINDER_STATES}""",
+                (new_chat_id, old_chat_id),
+            )
+            # The group's settings: kept if the supergroup has none yet.
+            await db.execute(
+                """UPDATE OR IGNORE users SET chat_id = ?, updated_at = ? WHERE chat_id = ?""",
+                (new_chat_id, now, old_chat_id),
+            )
+            await db.execute("DELETE FROM users WHERE chat_id = ?", (old_chat_id,))
+        return moved
+
     # --- dispatch ----------------------------------------------------------------
 
     async def recover_in_flight(self) -> Recovery:
@@ -848,12 +911,12 @@ class Store:
         (possibly delivered, unrecorded) at any moment: a crash repeats at most one.
         """
         if sent is None:
-            await self.db.execute(
+            await self._write(
                 "UPDATE reminders SET state = 'sending' WHERE id = ? AND state = 'claimed'",
                 (reminder_id,),
             )
             return
-        await self.db.execute(
+        await self._write(
             """UPDATE reminders SET
                  state = CASE WHEN id = :next THEN 'sending' ELSE 'sent' END,
                  sent_at = CASE WHEN id = :next THEN sent_at ELSE :at END,
@@ -864,7 +927,7 @@ class Store:
         )
 
     async def mark_sent(self, reminder_id: int, now: int, message_id: int | None) -> None:
-        await self.db.execute(
+        await self._write(
             """UPDATE reminders SET state = 'sent', sent_at = ?, message_id = ?
                WHERE id = ? AND state IN ('claimed', 'sending')""",
             (now, message_id, reminder_id),
@@ -879,7 +942,7 @@ class Store:
         uncertain: bool = False,
     ) -> None:
         """Back to pending (retry at send_at); `uncertain`: the attempt may have arrived."""
-        await self.db.execute(
+        await self._write(
             """UPDATE reminders SET state = 'pending', send_at = ?, claimed_at = NULL,
                  last_error = COALESCE(?, last_error), recovered = MAX(recovered, ?)
                WHERE id = ? AND state IN ('claimed', 'sending')""",
@@ -889,7 +952,7 @@ class Store:
     async def finish(self, reminder_id: int, state: str, error: str) -> None:
         """A claimed reminder that will not be sent: skipped, paused, cancelled or failed."""
         assert state in {"skipped", "paused", "cancelled", "failed"}
-        await self.db.execute(
+        await self._write(
             """UPDATE reminders SET state = ?, last_error = ?
                WHERE id = ? AND state IN ('claimed', 'sending')""",
             (state, error, reminder_id),

@@ -24,7 +24,14 @@ __all__ = ["TIMEOUT_SCALE", "fake_api", "scaled"]  # scaled(): time limits, see 
 from tests.shared_docs import shared_file as require_shared  # noqa: E402,F401  (tests import it)
 
 # Hypothesis: no per-example deadline (a loaded machine makes any deadline flaky).
-settings_profile = hypothesis.settings(deadline=None)
+# A fixed seed (derandomize) and no too_slow health check: a busy machine must not turn up
+# a different example, or fail a property for being slow. FUZZ_RANDOM=1 explores.
+settings_profile = hypothesis.settings(
+    deadline=None,
+    derandomize=not os.environ.get("FUZZ_RANDOM"),
+    database=None if not os.environ.get("FUZZ_RANDOM") else hypothesis.settings().database,
+    suppress_health_check=[hypothesis.HealthCheck.too_slow],
+)
 hypothesis.settings.register_profile("renewal-bot", settings_profile)
 hypothesis.settings.load_profile("renewal-bot")
 

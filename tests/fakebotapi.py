@@ -376,14 +376,18 @@ class FakeBotApi:
         retry_after: int = 1,
         times: int | None = 1,
         description: str | None = None,
+        parameters: dict[str, Any] | None = None,
     ) -> None:
-        """Make the next ``times`` matching calls (None: all, until clear_faults) fail."""
+        """Make the next ``times`` matching calls (None: all, until clear_faults) fail.
+        ``parameters``: the error's ResponseParameters (e.g. migrate_to_chat_id)."""
         body: dict[str, Any] = {"ok": False, "error_code": status}
         if status == 429:
             body["description"] = description or f"Too Many Requests: retry after {retry_after}"
             body["parameters"] = {"retry_after": retry_after}
         else:
             body["description"] = description or _ERRORS.get(status, f"Error {status}")
+        if parameters:
+            body["parameters"] = {**body.get("parameters", {}), **parameters}
         self._faults.append(_Fault(method.lower(), chat_id, times, status=status, body=body))
 
     def delay(

@@ -106,14 +106,16 @@ def test_a_fraction_of_the_code_books_cost(content, detector) -> None:
     book = content.codes
     sample = texts(content)[:400]
 
-    def per_call(detect) -> float:
-        best = float("inf")
-        for _ in range(3):  # best of three: the machine is shared
-            t = time.perf_counter()
-            for text in sample:
-                detect(text)
-            best = min(best, time.perf_counter() - t)
-        return best
+    def once(detect) -> float:
+        t = time.perf_counter()
+        for text in sample:
+            detect(text)
+        return time.perf_counter() - t
 
-    slow = per_call(lambda text: term_by_term(book, text))
-    assert per_call(book.detect_request) < slow / 2
+    # The machine is shared: the two are timed in turns, so a busy spell slows both, and
+    # each keeps its quietest run.
+    new, old = float("inf"), float("inf")
+    for _ in range(7):
+        new = min(new, once(book.detect_request))
+        old = min(old, once(lambda text: term_by_term(book, text)))
+    assert new < old / 2

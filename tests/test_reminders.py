@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from telegram import Update
+from timing import scaled
 
 from bot.app import build_application, running
 from bot.callbacks import (
@@ -624,7 +625,7 @@ async def test_job_queue_wakes_the_sender_after_restart(tmp_path: Path) -> None:
         app = build_application(settings_for(path), request=request, clock=clock)
         async with running(app):
             # Generous: the loop ends as soon as the message arrives (a loaded CI is slow).
-            deadline = _time.monotonic() + (15 if expected else 1.5)
+            deadline = _time.monotonic() + (scaled(7.5) if expected else 1.5)
             while _time.monotonic() < deadline:
                 if any(s.method == "sendMessage" for s in request.sent):
                     break

@@ -11,7 +11,7 @@ from telegram.ext import Application, ContextTypes
 from bot.callbacks import CalendarFile
 from bot.core.calendar_file import CalendarWords, IcsPlan, build_ics
 from bot.handlers.private_chat import in_private
-from bot.handlers.reminder_context import Ctx, button, reminder_ctx, reply
+from bot.handlers.reminder_context import Ctx, button, pressed, reminder_ctx, reply
 from bot.reminders.wording import operator_name
 from bot.storage import Plan
 
@@ -20,6 +20,8 @@ async def send_calendar_file(update: Update, context: ContextTypes.DEFAULT_TYPE)
     """Every live plan as an .ics file: an all-day event per expiry, an alarm per reminder.
     Pressed in a group, the file goes to the member's private chat."""
     c = await reminder_ctx(update, context)
+    if await pressed(update, c, CalendarFile) is None:
+        return
     await update.callback_query.answer()
     plans = await c.store.live_plans(c.chat_id, c.owner_filter)
     if not plans:

@@ -28,7 +28,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.callbacks import CancelFlow
-from bot.handlers.reminder_context import button, edit, reminder_ctx, reply
+from bot.handlers.reminder_context import button, edit, pressed, reminder_ctx, reply
 
 ACTIVE = "active_flow"  # user_data key: the name of the flow the user is in
 END = ConversationHandler.END
@@ -85,9 +85,12 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return END
 
 
-async def cancel_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """✖ Cancel under a step: like /cancel; the step's message becomes the answer."""
+async def cancel_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
+    """✖ Cancel under a step: like /cancel; the step's message becomes the answer
+    (malformed data: the stale alert, and the step stays)."""
     c = await reminder_ctx(update, context)
+    if await pressed(update, c, CancelFlow) is None:
+        return None
     await update.callback_query.answer()
     end(context)
     await edit(update, c.html("remind_cancelled"))

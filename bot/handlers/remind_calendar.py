@@ -72,5 +72,7 @@ def _month_nav(first: date, today: date, latest: date) -> Row:
 
 
 async def blank(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A weekday name or an empty calendar cell: nothing to do."""
+    """A weekday name or an empty calendar cell: nothing to do (garbage: the stale alert)."""
+    if await pressed(update, await reminder_ctx(update, context), Blank) is None:
+        return
     await update.callback_query.answer()

@@ -128,8 +128,8 @@ async def _store(
     edit_message: bool,
 ) -> int:
     assert draft.expiry is not None
-    flows.end_if(context, FLOW)
     kind = kind_of(c.content, draft.operator, draft.label)
+    # The draft is dropped only once saved: if the disk is full, Save works again later.
     plan_id = await c.store.add_plan(
         c.chat_id,
         operator=draft.operator,
@@ -144,6 +144,7 @@ async def _store(
         thread_id=c.thread_id,
         kind=kind,
     )
+    flows.end_if(context, FLOW)
     buttons: list[Row] = []
     if plan_id is None:
         text = c.html("remind_limit", max=MAX_ACTIVE_PLANS)

@@ -88,27 +88,22 @@ async def _set_zone(
     if zone is None:
         await reply(update, c.html("tz_unknown", name=text.strip()[:64]))
         return ZONE
-    flows.end_if(context, FLOW)
-    await c.store.set_timezone(c.user_id, zone)
     c = replace(c, tz=ZoneInfo(zone))
-    count = await _replan(c)
+    count = await _replan(c, zone)
+    flows.end_if(context, FLOW)  # only once saved: if the disk is full, the step stays
     await plans_changed(context)
     done = c.html("tz_set", tz=zone_label(zone), now=c.hhmm(c.now), count=count)
     await reply_or_edit(update, done, edit_message=edit_message)
     return END
 
 
-async def _replan(c: Ctx) -> int:
-    """Re-plans the lead reminders of the person's active plans (in every chat) in the new
-    zone; how many are pending."""
-    count = 0
-    for plan in await c.store.owned_live_plans(c.user_id):
-        if plan.state != "active":
-            continue
-        rows = rows_for(c.content, plan, c.tz, c.now)  # none while paused
-        await c.store.replace_lead_reminders(plan.id, rows, c.now_ts)
-        count += len(await c.store.pending_reminders(plan.id))
-    return count
+async def _replan(c: Ctx, zone: str) -> int:
+    """Saves the zone and re-plans the lead reminders of the person's active plans (in
+    every chat) in it, in one transaction; how many are pending."""
+    plans = [p for p in await c.store.owned_live_plans(c.user_id) if p.state == "active"]
+    replans = {p.id: rows_for(c.content, p, c.tz, c.now) for p in plans}  # none while paused
+    await c.store.change_timezone(c.user_id, zone, replans, c.now_ts)
+    return sum([len(await c.store.pending_reminders(p.id)) for p in plans])
 
 
 def conversation(application: Application) -> ConversationHandler:

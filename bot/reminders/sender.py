@@ -20,7 +20,8 @@ recovered row interrupted again is not sent a third time). See
 :meth:`bot.storage.Store.recover_in_flight`, run by :meth:`ReminderSender.start`.
 
 Telegram errors: Forbidden (blocked) pauses the user's reminders until they
-come back; network errors and 5xx are retried with backoff, the reminder stays
+come back; ChatMigrated (a group became a supergroup) moves the chat's plans to the
+new id and sends there; network errors and 5xx are retried with backoff, the reminder stays
 pending; a read timeout may have delivered, so it counts like a crash while
 sending. Nothing is dropped without a log line.
 
@@ -43,6 +44,7 @@ import httpx
 from apscheduler.jobstores.base import JobLookupError
 from telegram.error import (
     BadRequest,
+    ChatMigrated,
     Forbidden,
     NetworkError,
     RetryAfter,
@@ -138,26 +140,15 @@ class ReminderSender:
         self._jobs: list[Any] = []
         self._wake: Any = None
         self._unmarked: tuple[int, int, int | None] | None = None  # delivered, not yet marked
+        self._migrations = 0  # reminders whose group became a supergroup, ever
+        self._interrupted = False  # a tick failed half-way: rows may be left in flight
 
     # --- lifecycle ---------------------------------------------------------------
 
     async def start(self, job_queue: Any = None) -> Recovery:
         """Recover what a crash left in flight; with a JobQueue, schedule the wake-ups."""
         self._stopping = False
-        self.recovery = await self.store.recover_in_flight()
-        r = self.recovery
-        if r.released or r.recovered:
-            log.warning(
-                "reminders left in flight by the last run: %d released, %d recovered "
-                "(may repeat once)",
-                r.released,
-                r.recovered,
-            )
-        if r.abandoned:
-            log.error(
-                "%d reminder(s) interrupted while sending twice; not sent a third time",
-                r.abandoned,
-            )
+        self.recovery = await self._recover("the last run")
         if job_queue is not None and self.autostart:
             self._job_queue = job_queue
             self._jobs.append(
@@ -173,6 +164,24 @@ class ReminderSender:
             # (a date trigger, no misfire limit) sends what fell due while we were down.
             await self._schedule_wake()
         return self.recovery
+
+    async def _recover(self, who: str) -> Recovery:
+        """Rows left claimed or sending by a crash, or by a tick that failed half-way
+        (a full disk refused a write): pending again, a maybe-delivered one at most once."""
+        r = await self.store.recover_in_flight()
+        if r.released or r.recovered:
+            log.warning(
+                "reminders left in flight by %s: %d released, %d recovered (may repeat once)",
+                who,
+                r.released,
+                r.recovered,
+            )
+        if r.abandoned:
+            log.error(
+                "%d reminder(s) interrupted while sending twice; not sent a third time",
+                r.abandoned,
+            )
+        return r
 
     async def stop(self) -> None:
         """Finish the reminder being sent, release the rest of the batch, drop the jobs."""
@@ -214,18 +223,14 @@ class ReminderSender:
         """Send everything due now; returns what happened."""
         result = TickResult()
         async with self._lock:
-            while not self._stopping:
-                now = self.clock()
-                now_ts = _ts(now)
-                if now_ts < self.paused_until:
-                    break
-                result.collapsed += await self.store.collapse_overdue(now_ts, self.batch_size)
-                batch = await self.store.claim_due(now_ts, self.batch_size)
-                if not batch:
-                    break
-                await self._send_batch(batch, result)
-                if len(batch) < self.batch_size:
-                    break
+            if self._interrupted:  # the previous tick failed with rows in flight
+                await self._recover("a failed dispatch")
+                self._interrupted = False
+            try:
+                await self._tick(result)
+            except Exception:
+                self._interrupted = True
+                raise
         if result.sent or result.failed or result.retried or result.paused:
             log.info(
                 "reminders: %d sent, %d expiry notices, %d retried, %d paused, %d failed",
@@ -237,6 +242,24 @@ class ReminderSender:
             )
         await self._schedule_wake()
         return result
+
+    async def _tick(self, result: TickResult) -> None:
+        resend_migrated = True  # one more pass for reminders of a group that just migrated
+        while not self._stopping:
+            now = self.clock()
+            now_ts = _ts(now)
+            if now_ts < self.paused_until:
+                break
+            result.collapsed += await self.store.collapse_overdue(now_ts, self.batch_size)
+            batch = await self.store.claim_due(now_ts, self.batch_size)
+            if not batch:
+                break
+            migrations = self._migrations
+            await self._send_batch(batch, result)
+            if len(batch) < self.batch_size:
+                if not (resend_migrated and self._migrations > migrations):
+                    break
+                resend_migrated = False
 
     async def _send_batch(self, batch: list[Due], result: TickResult) -> None:
         # The last delivered reminder is marked sent together with the next one's
@@ -281,15 +304,12 @@ class ReminderSender:
                 await self.store.release(rem.id, send_at=self.paused_until, error="flood control")
                 result.retried += 1
                 log.warning("Telegram flood control: pausing reminders for %.0f s", wait)
+            except ChatMigrated as exc:
+                await self._migrated(due, exc.new_chat_id, now, result)
             except Forbidden:
                 await self._blocked(due, result, blocked, "bot blocked by the user")
             except BadRequest as exc:
-                if "chat not found" in str(exc).lower():
-                    await self._blocked(due, result, blocked, "chat not found")
-                else:
-                    await self.store.finish(rem.id, "failed", f"bad request: {exc}"[:200])
-                    result.failed += 1
-                    log.error("reminder %d rejected by Telegram: %s", rem.id, exc)
+                await self._rejected(due, exc, result, blocked)
             except TimedOut as exc:
                 await self._timed_out(due, now, exc, result)
             except NetworkError as exc:  # includes 5xx answers
@@ -314,6 +334,17 @@ class ReminderSender:
                 else:
                     result.sent += 1
 
+    async def _rejected(
+        self, due: Due, exc: BadRequest, result: TickResult, blocked: set[int]
+    ) -> None:
+        """400: a chat that is gone pauses like a block; anything else is our bug."""
+        if "chat not found" in str(exc).lower():
+            await self._blocked(due, result, blocked, "chat not found")
+            return
+        await self.store.finish(due.reminder.id, "failed", f"bad request: {exc}"[:200])
+        result.failed += 1
+        log.error("reminder %d rejected by Telegram: %s", due.reminder.id, exc)
+
     async def _blocked(self, due: Due, result: TickResult, blocked: set[int], why: str) -> None:
         chat_id = due.reminder.chat_id
         await self.store.finish(due.reminder.id, "paused", why)
@@ -321,6 +352,18 @@ class ReminderSender:
         blocked.add(chat_id)
         result.paused += 1
         log.info("chat %d unreachable (%s): %d reminder(s) paused", chat_id, why, paused + 1)
+
+    async def _migrated(
+        self, due: Due, new_chat_id: int, now: datetime, result: TickResult
+    ) -> None:
+        """The group became a supergroup: its plans move to the new chat id and this
+        reminder, not delivered, goes out there at once (the next pass of this tick)."""
+        old_chat_id = due.reminder.chat_id
+        moved = await self.store.move_chat(old_chat_id, new_chat_id)
+        await self.store.release(due.reminder.id, send_at=_ts(now), error="chat migrated")
+        result.retried += 1
+        self._migrations += 1
+        log.info("chat %d is now %d: %d plan(s) moved", old_chat_id, new_chat_id, moved)
 
     async def _timed_out(self, due: Due, now: datetime, exc: TimedOut, result: TickResult) -> None:
         rem = due.reminder
