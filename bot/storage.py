@@ -823,12 +823,15 @@ class Store:
         due and per-plan indexes), instead of rescanning every due row per batch.
         """
         if limit is None:
-            async with self.db.execute(
-                f"""UPDATE reminders SET state = 'skipped', last_error = '{SUPERSEDED}'
+            async with (
+                self.transaction() as db,
+                db.execute(
+                    f"""UPDATE reminders SET state = 'skipped', last_error = '{SUPERSEDED}'
                    WHERE state = 'pending' AND send_at <= :now AND {_SUPERSEDED_BY_LATER}
                    RETURNING id""",
-                {"now": now},
-            ) as cur:
+                    {"now": now},
+                ) as cur,
+            ):
                 return len(await cur.fetchall())
         skipped: list[int] = []
         async with self.transaction() as db:
@@ -1036,7 +1039,7 @@ class Store:
         return row[0] if row else None
 
     async def set_chat_menu(self, chat_id: int, key: str | None) -> None:
-        await self.db.execute("UPDATE users SET chat_menu = ? WHERE chat_id = ?", (key, chat_id))
+        await self._write("UPDATE users SET chat_menu = ? WHERE chat_id = ?", (key, chat_id))
 
     async def chat_menu_candidates(self) -> list[tuple[int, str | None, str | None]]:
         """(chat_id, language, tg_language) of people who may need a menu of their own
@@ -1053,7 +1056,7 @@ class Store:
     # --- usage: counts per day, unanswered questions --------------------------------
 
     async def bump(self, day: date, name: str, by: int = 1) -> None:
-        await self.db.execute(
+        await self._write(
             """INSERT INTO daily_counts (day, name, count) VALUES (?, ?, ?)
                ON CONFLICT(day, name) DO UPDATE SET count = count + excluded.count""",
             (day.isoformat(), name, by),
@@ -1085,7 +1088,7 @@ class Store:
         self, day: date, lang: str, outcome: str, nearest: str | None, text: str
     ) -> None:
         """A question kept for the report; the caller has masked it. No user is recorded."""
-        await self.db.execute(
+        await self._write(
             "INSERT INTO unanswered (day, lang, outcome, nearest, text) VALUES (?, ?, ?, ?, ?)",
             (day.isoformat(), lang, outcome, nearest, text[:1000]),
         )
@@ -1103,9 +1106,12 @@ class Store:
 
     async def purge_unanswered(self, before: date) -> int:
         """Forget questions asked before `before`; returns how many."""
-        async with self.db.execute(
-            "DELETE FROM unanswered WHERE day < ? RETURNING id", (before.isoformat(),)
-        ) as cur:
+        async with (
+            self.transaction() as db,
+            db.execute(
+                "DELETE FROM unanswered WHERE day < ? RETURNING id", (before.isoformat(),)
+            ) as cur,
+        ):
             return len(await cur.fetchall())
 
     async def reminder_counts(self) -> dict[str, int]:
