@@ -17,7 +17,7 @@ DATA = Path(__file__).parent / "data"
 BLIND = DATA / "faq-blind.jsonl"
 # Written blind by another engineer; never tune on it (tune on faq-tune.jsonl instead).
 BLIND_SHA256 = "be7298fd6d7a92ee54c5610218a721f7f78d630e0dd4fe10198e958cfbf34814"
-BLIND_FLOORS = {"right": 0.85, "first": 0.91, "refused": 0.95}
+BLIND_FLOORS = {"right": 0.85, "first": 0.93, "refused": 0.95}
 
 
 @pytest.fixture(scope="module")

@@ -21,8 +21,8 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.core.text import normalize
 
-UNIGRAM_WEIGHT = 0.5  # single Han characters are weak evidence next to bigrams
-CONTEXT_WEIGHT = 0.35  # sentences of a long post that do not ask anything
+UNIGRAM_WEIGHT = 0.7  # single Han characters are weak evidence next to bigrams
+CONTEXT_WEIGHT = 0.5  # sentences of a long post that do not ask anything
 MAX_CORRECTIONS = 6  # typo look-ups per message: a long post must not cost milliseconds
 
 EN_STOP = frozenset(
