@@ -32,22 +32,10 @@ import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+from proc_stats import cpu_s, rss_mb  # noqa: E402  (bench/ is on sys.path)
+
 TOKEN = "123456:BENCH-token-of-the-right-shape-xxxxxxx"
 PHASES = ("interpreter", "imports", "content", "matcher", "application", "post_init", "polling")
-
-
-def rss_mb(pid: int | str = "self") -> float:
-    with open(f"/proc/{pid}/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def cpu_s(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as fh:
-        fields = fh.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # --- the child: one start of the bot ---------------------------------------------------------

@@ -151,3 +151,24 @@ def subprocess_env(base_url: str, tmp_path: Path, **extra: str) -> dict[str, str
 
 
 PYTHON = sys.executable
+
+
+# --- the offline bot of the reminder tests ------------------------------------------
+# A module that uses these defines its own `clock` fixture (its "now"); `bot` answers in
+# English, `zh` in Simplified Chinese, each on its own database file.
+
+
+@pytest.fixture
+async def bot(tmp_path: Path, clock: Any) -> AsyncIterator[Any]:
+    from tests.helpers import harness
+
+    async with harness(tmp_path / "bot.sqlite3", clock) as b:
+        yield b
+
+
+@pytest.fixture
+async def zh(tmp_path: Path, clock: Any) -> AsyncIterator[Any]:
+    from tests.helpers import harness
+
+    async with harness(tmp_path / "zh.sqlite3", clock, lang="zh-hans") as b:
+        yield b

@@ -49,12 +49,6 @@ def clock() -> FakeClock:
     return FakeClock(NOW)
 
 
-@pytest.fixture
-async def bot(tmp_path: Path, clock: FakeClock):
-    async with harness(tmp_path / "bot.sqlite3", clock) as b:
-        yield b
-
-
 def fill_disk(bot: BotHarness, *, reads_too: bool = False, only: str = "") -> FullDisk:
     full = FullDisk(bot.store.db, reads_too=reads_too, only=only)
     bot.store.db = full

@@ -48,18 +48,6 @@ def clock() -> FakeClock:
     return FakeClock(NOW)
 
 
-@pytest.fixture
-async def bot(tmp_path: Path, clock: FakeClock):
-    async with harness(tmp_path / "bot.sqlite3", clock) as b:
-        yield b
-
-
-@pytest.fixture
-async def zh(tmp_path: Path, clock: FakeClock):
-    async with harness(tmp_path / "zh.sqlite3", clock, lang="zh-hans") as b:
-        yield b
-
-
 async def plans(bot: BotHarness, chat_id: int = 1):
     return await bot.store.live_plans(chat_id)
 
