@@ -52,7 +52,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 DAY = 86_400
-from proc_stats import cpu_s, rss_mb  # noqa: E402  (bench/ is on sys.path)
+from benchlib.proc_stats import cpu_s, rss_mb  # noqa: E402  (bench/ is on sys.path)
 
 TOKEN = "123456:BENCH-token-of-the-right-shape-xxxxxxx"
 

@@ -32,7 +32,7 @@ import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-from proc_stats import cpu_s, rss_mb  # noqa: E402  (bench/ is on sys.path)
+from benchlib.proc_stats import cpu_s, rss_mb  # noqa: E402  (bench/ is on sys.path)
 
 TOKEN = "123456:BENCH-token-of-the-right-shape-xxxxxxx"
 PHASES = ("interpreter", "imports", "content", "matcher", "application", "post_init", "polling")
