@@ -111,6 +111,7 @@ class Model:
         self.thresholds = thresholds
         self.trained_on = trained_on
         self.report = dict(report or {})
+        self.elsewhere = pointing_elsewhere(self.features, self.weights, self.classes)
 
     def probabilities(self, feats: faq_features.Features) -> np.ndarray | None:
         """Class probabilities; None when the text has no features at all.
@@ -167,9 +168,27 @@ class Model:
             )
 
 
-def in_domain(feats: faq_features.Features) -> bool:
-    """Whether a question uses one of the FAQ's domain words (a synonym concept)."""
-    return any(f.startswith("s:") for f in feats)
+def in_domain(feats: faq_features.Features, elsewhere: frozenset[str] = frozenset()) -> bool:
+    """Whether a question uses one of the FAQ's domain words (a synonym concept).
+
+    Concepts in `elsewhere` (China Mobile, Netflix, Steam ...) are domain-like
+    words that point away from the FAQ, so they do not count.
+    """
+    return any(f.startswith("s:") and f not in elsewhere for f in feats)
+
+
+def pointing_elsewhere(
+    features: Sequence[str], weights: np.ndarray, classes: Sequence[str]
+) -> frozenset[str]:
+    """Synonym concepts the model weighs most for out-of-scope: evidence against the FAQ."""
+    if OUT_OF_SCOPE not in classes:
+        return frozenset()
+    oos = list(classes).index(OUT_OF_SCOPE)
+    return frozenset(
+        f
+        for f, row in zip(features, weights, strict=True)
+        if f.startswith("s:") and int(np.argmax(row)) == oos
+    )
 
 
 def _or(value: float | None, default: float) -> float:

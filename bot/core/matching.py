@@ -57,7 +57,9 @@ class Matcher:
         probs = self.model.probabilities(feats)
         if probs is None:
             return Match(REFUSE, None, 0.0)
-        match = self.model.thresholds.decide(self.model.classes, probs, in_domain(feats))
+        match = self.model.thresholds.decide(
+            self.model.classes, probs, in_domain(feats, self.model.elsewhere)
+        )
         if match.faq_id is not None and match.faq_id not in self._topics:
             return Match(REFUSE, None, match.score, ranking=match.ranking)
         return match
