@@ -44,6 +44,7 @@ SETS = {
     "holdout": ROOT / "tests" / "data" / "faq-holdout.jsonl",
     "tune": ROOT / "tests" / "data" / "faq-tune.jsonl",
     "blind": ROOT / "tests" / "data" / "faq-blind.jsonl",
+    "check": ROOT / "tests" / "data" / "faq-check.jsonl",
 }
 
 

@@ -18,7 +18,12 @@ from tests.shared_docs import shared_file
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data"
-HELD_OUT = [DATA / "faq-holdout.jsonl", DATA / "faq-blind.jsonl", DATA / "faq-tune.jsonl"]
+HELD_OUT = [
+    DATA / "faq-holdout.jsonl",
+    DATA / "faq-blind.jsonl",
+    DATA / "faq-tune.jsonl",
+    DATA / "faq-check.jsonl",
+]
 
 
 def squeeze(text: str) -> str:

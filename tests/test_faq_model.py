@@ -17,7 +17,12 @@ DATA = Path(__file__).parent / "data"
 BLIND = DATA / "faq-blind.jsonl"
 # Written blind by another engineer; never tune on it (tune on faq-tune.jsonl instead).
 BLIND_SHA256 = "be7298fd6d7a92ee54c5610218a721f7f78d630e0dd4fe10198e958cfbf34814"
-BLIND_FLOORS = {"right": 0.85, "first": 0.93, "refused": 0.95}
+BLIND_FLOORS = {"right": 0.95, "first": 0.95, "refused": 0.95}
+# Written blind too (280 + 280 questions, half of the out-of-scope ones twins of real
+# questions); measured while writing training data, never trained or tuned on.
+CHECK = DATA / "faq-check.jsonl"
+CHECK_SHA256 = "73190036aa33ef350768c9bd5798d31f44a181f77db1fddbb7628f190c5774f8"
+CHECK_FLOORS = {"right": 0.93, "first": 0.93, "refused": 0.92}
 
 
 @pytest.fixture(scope="module")
@@ -51,12 +56,13 @@ def test_cross_validation_floors(matcher):
     assert report["tune_oos_refused"] >= 0.95, report
 
 
-def test_blind_file_is_frozen():
-    assert hashlib.sha256(BLIND.read_bytes()).hexdigest() == BLIND_SHA256
+@pytest.mark.parametrize(("path", "digest"), [(BLIND, BLIND_SHA256), (CHECK, CHECK_SHA256)])
+def test_unseen_question_files_are_frozen(path, digest):
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
 
 
-def blind_figures(matcher, topics) -> dict[str, float]:
-    cases = [json.loads(line) for line in BLIND.read_text(encoding="utf-8").splitlines() if line]
+def unseen_figures(matcher, topics, path: Path) -> dict[str, float]:
+    cases = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     right = first = n_in = refused = n_out = 0
     for case in cases:
         match = matcher.match(case["q"])
@@ -74,14 +80,23 @@ def blind_figures(matcher, topics) -> dict[str, float]:
 def test_blind_set_figures(content, matcher):
     """Questions nobody tuned on, on the topics that exist in content/.
 
-    Floors a little under what the matcher measured when the file was frozen
-    (a regression guard; the team's targets are 0.95 / 0.98 / 0.95).
+    Floors at the team's targets for answered right and refused (0.95); right
+    first is floored there too, a little under its 0.98 target and today's figure
+    (a regression guard).
     """
-    figures = blind_figures(matcher, set(content.faq))
+    figures = unseen_figures(matcher, set(content.faq), BLIND)
     print(figures)
     assert figures["right"] >= BLIND_FLOORS["right"], figures
     assert figures["first"] >= BLIND_FLOORS["first"], figures
     assert figures["refused"] >= BLIND_FLOORS["refused"], figures
+
+
+def test_check_set_figures(content, matcher):
+    """A second, larger set of unseen questions, heavier on near misses."""
+    figures = unseen_figures(matcher, set(content.faq), CHECK)
+    print(figures)
+    for key, floor in CHECK_FLOORS.items():
+        assert figures[key] >= floor, figures
 
 
 @pytest.mark.parametrize("text", ["", "   ", "🙂", "🙂🙂🙂", "???", "……", "\u200b", "ـــ", "12"])

@@ -126,13 +126,17 @@ class Featurizer:
         if n < 4:
             return "w:" + stem
         limit = 2 if n >= 8 else 1
-        candidates = [
-            w for k in range(n - limit, n + limit + 1) for w in self._by_length.get(k, ())
-        ]
+        if n == 4:  # only a swap: the same letters in another order
+            letters = sorted(word)
+            candidates = [w for w in self._by_length.get(4, ()) if sorted(w) == letters]
+        else:
+            candidates = [
+                w for k in range(n - limit, n + limit + 1) for w in self._by_length.get(k, ())
+            ]
         best = process.extractOne(
             word, candidates, scorer=DamerauLevenshtein.distance, score_cutoff=limit
         )
-        if best is None or (n == 4 and sorted(best[0]) != sorted(word)):
+        if best is None:
             return "w:" + stem
         return self._vocab_feature[best[0]]
 
