@@ -8,8 +8,9 @@ strength is chosen by stratified k-fold cross-validation on the content's own
 paraphrases; the answer / suggest / refuse thresholds by the same held-out
 predictions together with tests/data/faq-tune.jsonl (real users' phrasings,
 written for tuning, never copied into content/). No threshold is set by hand,
-and the blind set (tests/data/faq-blind.jsonl) is never read here. Needs scikit-learn (a dev
-dependency); the bot itself only reads the weights with numpy.
+and the unseen sets (tests/data/faq-blind.jsonl, faq-check.jsonl) are never
+read here. Needs scikit-learn (a dev dependency); the bot itself only reads
+the weights with numpy.
 """
 
 from __future__ import annotations
