@@ -184,11 +184,9 @@ def pointing_elsewhere(
     if OUT_OF_SCOPE not in classes:
         return frozenset()
     oos = list(classes).index(OUT_OF_SCOPE)
-    return frozenset(
-        f
-        for f, row in zip(features, weights, strict=True)
-        if f.startswith("s:") and int(np.argmax(row)) == oos
-    )
+    concepts = [i for i, f in enumerate(features) if f.startswith("s:")]
+    strongest = np.argmax(np.asarray(weights)[concepts], axis=1) if concepts else []
+    return frozenset(features[i] for i, s in zip(concepts, strongest, strict=True) if s == oos)
 
 
 def _or(value: float | None, default: float) -> float:
