@@ -9,9 +9,10 @@ import json
 import unicodedata
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from tests.shared_docs import shared_file
@@ -32,11 +33,20 @@ def squeeze(text: str) -> str:
     return "".join(ch for ch in text if ch.isalnum())
 
 
+def near_duplicates(questions: list[str], evals: list[str]) -> np.ndarray:
+    """Which pairs are equal, or a character or two apart (short greetings
+    excepted: 你好 vs 保号 differ). One vectorised pass: content x eval sets is
+    millions of pairs."""
+    ratio = process.cdist(questions, evals, scorer=fuzz.ratio, score_cutoff=90)
+    edits = process.cdist(questions, evals, scorer=Levenshtein.distance, score_cutoff=2)
+    long_enough = np.minimum.outer(
+        np.array([len(q) for q in questions]), np.array([len(e) for e in evals])
+    )
+    return (ratio >= 90) | ((long_enough >= 6) & (edits <= 2))
+
+
 def near_duplicate(a: str, b: str) -> bool:
-    """Equal, or a character or two apart (short greetings excepted: 你好 vs 保号 differ)."""
-    if a == b or fuzz.ratio(a, b) >= 90:
-        return True
-    return min(len(a), len(b)) >= 6 and Levenshtein.distance(a, b) <= 2
+    return bool(a == b or near_duplicates([a], [b])[0, 0])
 
 
 def content_questions() -> list[tuple[str, str]]:
@@ -56,12 +66,13 @@ def eval_questions(path: Path) -> list[str]:
 
 
 def copies(path: Path) -> list[str]:
-    evals = {squeeze(q): q for q in eval_questions(path)}
+    evals = [squeeze(q) for q in eval_questions(path)]
+    found = content_questions()
+    near = near_duplicates([squeeze(q) for _, q in found], evals)
     return [
-        f"{name}: {q!r} copies {evals[e]!r}"
-        for name, q in content_questions()
-        for e in evals
-        if near_duplicate(squeeze(q), e)
+        f"{name}: {q!r} copies {eval_questions(path)[j]!r}"
+        for (name, q), row in zip(found, near, strict=True)
+        for j in np.flatnonzero(row)
     ]
 
 
